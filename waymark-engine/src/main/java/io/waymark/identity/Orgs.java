@@ -1,0 +1,126 @@
+package io.waymark.identity;
+
+import io.waymark.Actor;
+import io.waymark.Ids;
+import io.waymark.error.UnauthorizedException;
+import io.waymark.record.Metadata;
+import io.waymark.tx.Transactor;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Organisations, their first administrator and API tokens. A token is shown once and stored
+ * only as its SHA-256 hash: tokens carry 256 random bits, so a fast hash is enough and a stolen
+ * database reveals none of them.
+ */
+public final class Orgs {
+    /** The name of the administrator's token that {@code WAYMARK_ADMIN_TOKEN} fixes. */
+    public static final String BOOTSTRAP_TOKEN = "bootstrap";
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final IdentityStore store;
+    private final Metadata metadata;
+    private final Transactor tx;
+    private final Clock clock;
+
+    public Orgs(IdentityStore store, Metadata metadata, Transactor tx, Clock clock) {
+        this.store = store;
+        this.metadata = metadata;
+        this.tx = tx;
+        this.clock = clock;
+    }
+
+    /**
+     * A new organisation with the standard modules and an administrator.
+     *
+     * @param token the administrator's API token, or null for a random one
+     */
+    public Created create(String name, String adminEmail, String adminName, String token) {
+        if (token != null && token.length() < 16) {
+            throw new IllegalArgumentException("An admin token must have at least 16 characters");
+        }
+        UUID orgId = Ids.next(clock);
+        UUID adminId = Ids.next(clock);
+        String secret = token == null ? newToken() : token;
+        tx.run(() -> {
+            store.createOrg(orgId, name, "UTC", clock.instant());
+            store.createUser(orgId, adminId, adminEmail, adminName, true, clock.instant());
+            store.createToken(orgId, Ids.next(clock), adminId, BOOTSTRAP_TOKEN, hash(secret), clock.instant(), null);
+            metadata.installStandardModules(orgId);
+        });
+        return new Created(new Actor(orgId, adminId), secret, true);
+    }
+
+    /**
+     * The first start: makes the organisation and its administrator if there is none yet. With a
+     * fixed token the administrator's bootstrap token is set to it (also on later starts); without
+     * one, a random token is made on the first start only and returned once.
+     */
+    public Created bootstrap(String name, String fixedToken) {
+        Optional<UUID> existing = store.firstOrg();
+        if (existing.isEmpty()) {
+            return create(name, "admin@localhost", "Administrator", fixedToken);
+        }
+        UUID orgId = existing.get();
+        UUID adminId = store.firstAdmin(orgId).orElseThrow(() -> new IllegalStateException("organisation " + orgId + " has no administrator"));
+        if (fixedToken != null) {
+            String h = hash(fixedToken);
+            if (!store.tokenHash(orgId, adminId, BOOTSTRAP_TOKEN).map(h::equals).orElse(false)) {
+                tx.run(() -> store.replaceTokenHash(orgId, adminId, BOOTSTRAP_TOKEN, h));
+            }
+        }
+        return new Created(new Actor(orgId, adminId), null, false);
+    }
+
+    /** Who presents this token; 401 when it is unknown, revoked or expired. */
+    public Actor authenticate(String token) {
+        if (token == null || token.isEmpty() || token.length() > 512) {
+            throw new UnauthorizedException("A valid API token is required");
+        }
+        return store.actorForToken(hash(token), clock.instant())
+                .orElseThrow(() -> new UnauthorizedException("The API token is not valid"));
+    }
+
+    /** Creates another user (for owners); the full user model comes with identity and access. */
+    public UUID addUser(Actor actor, String email, String name) {
+        UUID id = Ids.next(clock);
+        tx.run(() -> store.createUser(actor.orgId(), id, email, name, false, clock.instant()));
+        return id;
+    }
+
+    /** A new API token for a user; the secret is returned once. */
+    public String issueToken(Actor actor, UUID userId, String name) {
+        String secret = newToken();
+        tx.run(() -> store.createToken(actor.orgId(), Ids.next(clock), userId, name, hash(secret), clock.instant(), null));
+        return secret;
+    }
+
+    static String newToken() {
+        byte[] bytes = new byte[32];
+        RANDOM.nextBytes(bytes);
+        return "wm_" + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+
+    static String hash(String token) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * An organisation and its administrator.
+     *
+     * @param token the administrator's token when it was just made (shown once), else null
+     */
+    public record Created(Actor admin, String token, boolean isNew) {
+    }
+}

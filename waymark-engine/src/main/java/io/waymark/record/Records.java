@@ -1,0 +1,842 @@
+package io.waymark.record;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.waymark.Actor;
+import io.waymark.Ids;
+import io.waymark.criteria.CompiledCriteria;
+import io.waymark.criteria.Criteria;
+import io.waymark.error.ConflictException;
+import io.waymark.error.FieldError;
+import io.waymark.error.NotFoundException;
+import io.waymark.error.PayloadTooLargeException;
+import io.waymark.error.ValidationException;
+import io.waymark.identity.UserDirectory;
+import io.waymark.json.Json;
+import io.waymark.signal.NewSignal;
+import io.waymark.signal.Signal;
+import io.waymark.signal.SignalLog;
+import io.waymark.signal.SignalPage;
+import io.waymark.signal.SignalQuery;
+import io.waymark.signal.SignalStore;
+import io.waymark.tx.Transactor;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * Creating, changing, deleting, reading and converting records. Every change is validated
+ * against the module's metadata, then written together with its signal in one transaction: a
+ * change without its signal, or half a bulk batch, is never stored. The timeline of a record is
+ * read from those signals.
+ */
+public final class Records {
+    /** The most records one bulk call may carry. */
+    public static final int MAX_BATCH = 1_000;
+    private static final Set<String> SYSTEM_KEYS = Set.of("id", "module", "subject", "version", "layout", "owner", "created_at",
+            "created_by", "modified_at", "modified_by");
+
+    private final Metadata metadata;
+    private final RecordStore store;
+    private final SignalStore signals;
+    private final UserDirectory users;
+    private final Transactor tx;
+    private final Clock clock;
+    private final List<Runnable> afterCommit = new ArrayList<>();
+
+    public Records(Metadata metadata, RecordStore store, SignalStore signals, UserDirectory users, Transactor tx, Clock clock) {
+        this.metadata = metadata;
+        this.store = store;
+        this.signals = signals;
+        this.users = users;
+        this.tx = tx;
+        this.clock = clock;
+    }
+
+    /** Runs {@code listener} after every committed change (e.g. to wake the signal dispatcher). */
+    public void onCommit(Runnable listener) {
+        afterCommit.add(listener);
+    }
+
+    public Module module(Actor actor, String moduleName) {
+        return metadata.catalog(actor.orgId()).get(moduleName);
+    }
+
+    // ---------------------------------------------------------------- reads
+
+    public Record get(Actor actor, String moduleName, UUID id) {
+        Module module = module(actor, moduleName);
+        return store.find(actor.orgId(), module, id).orElseThrow(() -> notFound(module, id));
+    }
+
+    /**
+     * One page of a module's records.
+     *
+     * @param criteria may be null
+     * @param sort     "Field" or "-Field" keys, comma-separated, or null (newest first)
+     */
+    public RecordStore.RecordPage list(Actor actor, String moduleName, Criteria criteria, String sort, int limit, String cursor) {
+        Module module = module(actor, moduleName);
+        CompiledCriteria compiled = criteria == null ? null : CompiledCriteria.compile(criteria, module, false);
+        List<RecordStore.Sort> keys = parseSort(module, sort);
+        return store.list(actor.orgId(), module, compiled, keys, checkLimit(limit), cursor, clock.instant(), users.timeZone(actor.orgId()));
+    }
+
+    /** How many records match. */
+    public long count(Actor actor, String moduleName, Criteria criteria) {
+        Module module = module(actor, moduleName);
+        CompiledCriteria compiled = criteria == null ? null : CompiledCriteria.compile(criteria, module, false);
+        return store.count(actor.orgId(), module, compiled, clock.instant(), users.timeZone(actor.orgId()));
+    }
+
+    /**
+     * Records of {@code relatedModule} that point at the record through a lookup; {@code via}
+     * names the lookup field when there are several (else the only one is used).
+     */
+    public RecordStore.RecordPage related(Actor actor, String moduleName, UUID id, String relatedModule, String via, int limit, String cursor) {
+        Module module = module(actor, moduleName);
+        store.find(actor.orgId(), module, id).orElseThrow(() -> notFound(module, id));
+        Module related = module(actor, relatedModule);
+        List<Field> links = related.visibleFields().stream()
+                .filter(f -> f.type() == FieldType.LOOKUP && module.apiName().equals(f.lookupModule()))
+                .filter(f -> via == null || f.apiName().equals(via)).toList();
+        if (links.isEmpty()) {
+            throw new ValidationException("No lookup links them", List.of(new FieldError(via == null ? "module" : "field",
+                    related.apiName() + " has no lookup field to " + module.apiName() + (via == null ? "" : " named " + via))));
+        }
+        if (links.size() > 1) {
+            throw new ValidationException("Ambiguous relation", List.of(new FieldError("field", related.apiName()
+                    + " has several lookups to " + module.apiName() + ": name one of " + links.stream().map(Field::apiName).toList())));
+        }
+        return store.related(actor.orgId(), related, links.get(0), id, checkLimit(limit), cursor);
+    }
+
+    private static int checkLimit(int limit) {
+        if (limit < 1 || limit > 1000) {
+            throw new ValidationException("Invalid limit", List.of(new FieldError("limit", "must be between 1 and 1000")));
+        }
+        return limit;
+    }
+
+    private List<RecordStore.Sort> parseSort(Module module, String sort) {
+        List<RecordStore.Sort> keys = new ArrayList<>();
+        if (sort == null || sort.isBlank()) {
+            keys.add(new RecordStore.Sort(SystemFields.find(SystemFields.CREATED_AT).orElseThrow(), true));
+            return keys;
+        }
+        for (String part : sort.split(",")) {
+            String p = part.strip();
+            boolean desc = p.startsWith("-");
+            String name = desc || p.startsWith("+") ? p.substring(1) : p;
+            Field f = SystemFields.resolve(module, name).orElseThrow(() -> new ValidationException("Invalid sort",
+                    List.of(new FieldError("sort", "unknown field '" + name + "' in module " + module.apiName()))));
+            if (f.type() == FieldType.MULTI_SELECT || f.type() == FieldType.LONG_TEXT) {
+                throw new ValidationException("Invalid sort", List.of(new FieldError("sort", "cannot sort by " + name + " (a " + f.type().apiName() + " field)")));
+            }
+            keys.add(new RecordStore.Sort(f, desc));
+        }
+        if (keys.size() > 3) {
+            throw new ValidationException("Invalid sort", List.of(new FieldError("sort", "at most 3 sort keys")));
+        }
+        return keys;
+    }
+
+    // ---------------------------------------------------------------- writes
+
+    public Record create(Actor actor, String moduleName, JsonNode input) {
+        return createAll(actor, moduleName, List.of(input), false).get(0);
+    }
+
+    /** Creates every record or none. Errors name the index: {@code [3].Email}. */
+    public List<Record> createAll(Actor actor, String moduleName, List<JsonNode> inputs) {
+        return createAll(actor, moduleName, inputs, true);
+    }
+
+    private List<Record> createAll(Actor actor, String moduleName, List<JsonNode> inputs, boolean bulk) {
+        checkBatch(inputs);
+        Module module = module(actor, moduleName);
+        Instant now = clock.instant();
+        List<FieldError> errors = new ArrayList<>();
+        List<Record> drafts = new ArrayList<>(inputs.size());
+        for (int i = 0; i < inputs.size(); i++) {
+            String prefix = bulk ? "[" + i + "]" : "";
+            drafts.add(draftCreate(actor, module, inputs.get(i), now, prefix, errors));
+        }
+        List<Record> records = checkReferences(actor, module, drafts, null, bulk, errors);
+        if (!errors.isEmpty()) {
+            throw new ValidationException(errorSummary(errors), errors);
+        }
+        List<NewSignal> news = new ArrayList<>(records.size());
+        for (Record r : records) {
+            ObjectNode payload = Json.object();
+            payload.set("fields", valuesJson(module, r.values()));
+            news.add(signal(actor, "record.created", module, r, payload, now));
+        }
+        write(() -> {
+            store.insert(actor.orgId(), module, records);
+            signals.append(news);
+        });
+        return records;
+    }
+
+    private Record draftCreate(Actor actor, Module module, JsonNode node, Instant now, String prefix, List<FieldError> errors) {
+        if (node == null || !node.isObject()) {
+            errors.add(new FieldError(prefix.isEmpty() ? "body" : prefix, "must be a JSON object"));
+            return null;
+        }
+        ObjectNode in = (ObjectNode) node;
+        Layout layout = module.defaultLayout();
+        JsonNode layoutNode = in.get("layout");
+        if (layoutNode != null && !layoutNode.isNull()) {
+            Layout l = layoutNode.isTextual() ? module.layout(layoutNode.textValue()).orElse(null) : null;
+            if (l == null) {
+                errors.add(new FieldError(key(prefix, "layout"), "unknown layout; expected one of " + module.layouts().stream().map(Layout::name).toList()));
+            } else {
+                layout = l;
+            }
+        }
+        Map<String, Object> values = new LinkedHashMap<>();
+        for (Field f : module.visibleFields()) {
+            values.put(f.apiName(), null);
+        }
+        int before = errors.size();
+        Set<String> given = applyInput(module, layout, in, values, prefix, errors, true);
+        for (Field f : module.visibleFields()) {
+            if (!given.contains(f.apiName()) && f.defaultValue() != null && onLayout(layout, f)) {
+                values.put(f.apiName(), f.defaultValue());
+            }
+        }
+        if (values.get("Owner") == null && module.field("Owner").isPresent()) {
+            values.put("Owner", actor.userId());
+        }
+        requireFields(module, layout, values, null, prefix, errors);
+        if (errors.size() > before) {
+            return null;
+        }
+        UUID id = Ids.next(clock);
+        return new Record(id, module.apiName(), layout.id(), id.toString(), 1, now, actor.userId(), now, actor.userId(), values);
+    }
+
+    /** Applies the input's field values onto {@code values}; returns the names it set. */
+    private Set<String> applyInput(Module module, Layout layout, ObjectNode in, Map<String, Object> values, String prefix,
+                                   List<FieldError> errors, boolean create) {
+        Set<String> given = new HashSet<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = in.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            String name = e.getKey();
+            if (name.equals("layout") || !create && (name.equals("version") || name.equals("id"))) {
+                continue;
+            }
+            if (SYSTEM_KEYS.contains(name)) {
+                errors.add(new FieldError(key(prefix, name), "is read-only"));
+                continue;
+            }
+            Field f = module.field(name).orElse(null);
+            if (f == null) {
+                errors.add(new FieldError(key(prefix, name), "unknown field in module " + module.apiName()));
+                continue;
+            }
+            if (f.readOnly()) {
+                errors.add(new FieldError(key(prefix, name), "is read-only"));
+                continue;
+            }
+            if (!onLayout(layout, f)) {
+                errors.add(new FieldError(key(prefix, name), "is not on the layout '" + layout.name() + "'"));
+                continue;
+            }
+            FieldValues.Result r = FieldValues.fromJson(f, e.getValue());
+            if (!r.ok()) {
+                errors.add(new FieldError(key(prefix, name), r.error()));
+                continue;
+            }
+            values.put(name, r.value());
+            given.add(name);
+        }
+        return given;
+    }
+
+    private static boolean onLayout(Layout layout, Field f) {
+        return f.system() || layout.contains(f.apiName());
+    }
+
+    private static void requireFields(Module module, Layout layout, Map<String, Object> values, Set<String> only, String prefix,
+                                      List<FieldError> errors) {
+        for (Field f : module.visibleFields()) {
+            if (f.required() && onLayout(layout, f) && values.get(f.apiName()) == null && (only == null || only.contains(f.apiName()))) {
+                if (errors.stream().noneMatch(e -> e.field().equals(key(prefix, f.apiName())))) {
+                    errors.add(new FieldError(key(prefix, f.apiName()), "is required"));
+                }
+            }
+        }
+    }
+
+    /**
+     * Checks what needs the store: lookups point at existing records, owners are active users,
+     * unique values are free. Returns the records with their subjects resolved.
+     *
+     * @param previous by id, the stored versions of records being updated (null for creates)
+     */
+    private List<Record> checkReferences(Actor actor, Module module, List<Record> drafts, Map<UUID, Record> previous, boolean bulk,
+                                         List<FieldError> errors) {
+        ModuleCatalog catalog = metadata.catalog(actor.orgId());
+        Map<String, Map<UUID, String>> found = new HashMap<>();
+        Set<UUID> owners = new HashSet<>();
+        Map<String, Set<UUID>> wanted = new HashMap<>();
+        for (Record r : drafts) {
+            if (r == null) {
+                continue;
+            }
+            for (Field f : module.visibleFields()) {
+                Object v = r.values().get(f.apiName());
+                if (v == null || previous != null && FieldValues.same(v, previous.get(r.id()).values().get(f.apiName()))
+                        && !f.apiName().equals(module.subjectField())) {
+                    continue;
+                }
+                if (f.type() == FieldType.LOOKUP) {
+                    wanted.computeIfAbsent(f.lookupModule(), k -> new LinkedHashSet<>()).add((UUID) v);
+                } else if (f.type() == FieldType.OWNER) {
+                    owners.add((UUID) v);
+                }
+            }
+        }
+        for (Map.Entry<String, Set<UUID>> w : wanted.entrySet()) {
+            Module target = catalog.find(w.getKey()).orElse(null);
+            found.put(w.getKey(), target == null ? Map.of() : store.subjects(actor.orgId(), target, w.getValue()));
+        }
+        Set<UUID> activeOwners = owners.isEmpty() ? Set.of() : users.activeUsers(actor.orgId(), owners);
+        Map<String, Map<Object, UUID>> holders = new HashMap<>();
+        for (Field f : module.visibleFields()) {
+            if (!f.unique()) {
+                continue;
+            }
+            Map<Object, UUID> seen = new HashMap<>();
+            List<Object> values = new ArrayList<>();
+            for (int i = 0; i < drafts.size(); i++) {
+                Record r = drafts.get(i);
+                Object v = r == null ? null : r.values().get(f.apiName());
+                if (v == null) {
+                    continue;
+                }
+                UUID other = seen.putIfAbsent(v, r.id());
+                if (other != null && !other.equals(r.id())) {
+                    errors.add(new FieldError(key(bulk ? "[" + i + "]" : "", f.apiName()), "repeats the value of an earlier record in this batch; the field is unique"));
+                }
+                values.add(v);
+            }
+            holders.put(f.apiName(), values.isEmpty() ? Map.of() : store.holders(actor.orgId(), module, f, values));
+        }
+        List<Record> out = new ArrayList<>(drafts.size());
+        for (int i = 0; i < drafts.size(); i++) {
+            Record r = drafts.get(i);
+            if (r == null) {
+                out.add(null);
+                continue;
+            }
+            String prefix = bulk ? "[" + i + "]" : "";
+            String subject = r.subject();
+            for (Field f : module.visibleFields()) {
+                Object v = r.values().get(f.apiName());
+                if (v == null) {
+                    continue;
+                }
+                boolean unchanged = previous != null && FieldValues.same(v, previous.get(r.id()).values().get(f.apiName()));
+                if (f.type() == FieldType.LOOKUP && (!unchanged || f.apiName().equals(module.subjectField()))) {
+                    String targetSubject = found.getOrDefault(f.lookupModule(), Map.of()).get((UUID) v);
+                    if (targetSubject == null && !unchanged) {
+                        errors.add(new FieldError(key(prefix, f.apiName()), "no " + f.lookupModule() + " record has id " + v));
+                    } else if (targetSubject != null && f.apiName().equals(module.subjectField())) {
+                        subject = targetSubject;
+                    }
+                } else if (f.type() == FieldType.OWNER && !unchanged && !activeOwners.contains((UUID) v)) {
+                    errors.add(new FieldError(key(prefix, f.apiName()), "no active user has id " + v));
+                } else if (f.unique() && !unchanged) {
+                    UUID holder = holders.getOrDefault(f.apiName(), Map.of()).get(v);
+                    if (holder != null && !holder.equals(r.id())) {
+                        errors.add(new FieldError(key(prefix, f.apiName()), "the value is already held by record " + holder + "; the field is unique"));
+                    }
+                }
+            }
+            if (module.subjectField() != null && r.values().get(module.subjectField()) == null) {
+                subject = previous == null ? r.id().toString() : subjectAfterUnlink(previous.get(r.id()));
+            }
+            out.add(new Record(r.id(), r.module(), r.layoutId(), subject, r.version(), r.createdAt(), r.createdBy(), r.modifiedAt(),
+                    r.modifiedBy(), r.values()));
+        }
+        return out;
+    }
+
+    private static String subjectAfterUnlink(Record previous) {
+        return previous.id().toString();
+    }
+
+    public Record update(Actor actor, String moduleName, UUID id, JsonNode input, Long expectedVersion) {
+        if (input != null && input.isObject()) {
+            ObjectNode copy = ((ObjectNode) input).deepCopy();
+            copy.put("id", id.toString());
+            if (expectedVersion != null) {
+                copy.put("version", expectedVersion);
+            }
+            return updateAll(actor, moduleName, List.of(copy), false).get(0);
+        }
+        return updateAll(actor, moduleName, java.util.Collections.singletonList(input), false).get(0);
+    }
+
+    /** Updates every record or none; each input names its {@code id} and may name its {@code version}. */
+    public List<Record> updateAll(Actor actor, String moduleName, List<JsonNode> inputs) {
+        return updateAll(actor, moduleName, inputs, true);
+    }
+
+    private List<Record> updateAll(Actor actor, String moduleName, List<JsonNode> inputs, boolean bulk) {
+        checkBatch(inputs);
+        Module module = module(actor, moduleName);
+        Instant now = clock.instant();
+        List<FieldError> errors = new ArrayList<>();
+        List<UUID> ids = new ArrayList<>();
+        Set<UUID> distinct = new HashSet<>();
+        for (int i = 0; i < inputs.size(); i++) {
+            JsonNode in = inputs.get(i);
+            String prefix = bulk ? "[" + i + "]" : "";
+            UUID id = in != null && in.isObject() && in.path("id").isTextual() ? Ids.parse(in.get("id").textValue()) : null;
+            if (in == null || !in.isObject()) {
+                errors.add(new FieldError(prefix.isEmpty() ? "body" : prefix, "must be a JSON object"));
+            } else if (id == null) {
+                errors.add(new FieldError(key(prefix, "id"), "is required: the id of the record to update"));
+            } else if (!distinct.add(id)) {
+                errors.add(new FieldError(key(prefix, "id"), "names a record already updated earlier in this batch"));
+            }
+            ids.add(id);
+        }
+        if (!errors.isEmpty()) {
+            throw new ValidationException(errorSummary(errors), errors);
+        }
+        Map<UUID, Record> stored = new HashMap<>();
+        for (Record r : store.findAll(actor.orgId(), module, distinct)) {
+            stored.put(r.id(), r);
+        }
+        List<Record> drafts = new ArrayList<>();
+        List<Set<String>> givenSets = new ArrayList<>();
+        for (int i = 0; i < inputs.size(); i++) {
+            String prefix = bulk ? "[" + i + "]" : "";
+            ObjectNode in = (ObjectNode) inputs.get(i);
+            Record current = stored.get(ids.get(i));
+            if (current == null) {
+                if (!bulk) {
+                    throw notFound(module, ids.get(i));
+                }
+                errors.add(new FieldError(key(prefix, "id"), "no " + module.apiName() + " record has this id"));
+                drafts.add(null);
+                givenSets.add(Set.of());
+                continue;
+            }
+            JsonNode v = in.get("version");
+            if (v != null && !v.isNull() && (!v.canConvertToLong() || !v.isIntegralNumber())) {
+                errors.add(new FieldError(key(prefix, "version"), "must be a whole number"));
+            } else if (v != null && !v.isNull() && v.longValue() != current.version()) {
+                throw new ConflictException("Record " + current.id() + " is at version " + current.version() + ", not " + v.longValue()
+                        + "; read it again and retry", List.of(new FieldError(key(prefix, "version"), "is stale: the record is at version " + current.version())));
+            }
+            if (Boolean.TRUE.equals(current.values().get("Is_Converted"))) {
+                throw new ConflictException("Lead " + current.id() + " was converted and can no longer be changed");
+            }
+            Layout layout = module.layout(current.layoutId()).orElse(module.defaultLayout());
+            JsonNode layoutNode = in.get("layout");
+            if (layoutNode != null && !layoutNode.isNull()) {
+                Layout l = layoutNode.isTextual() ? module.layout(layoutNode.textValue()).orElse(null) : null;
+                if (l == null) {
+                    errors.add(new FieldError(key(prefix, "layout"), "unknown layout"));
+                } else {
+                    layout = l;
+                }
+            }
+            Map<String, Object> values = new LinkedHashMap<>(current.values());
+            Set<String> given = applyInput(module, layout, in, values, prefix, errors, false);
+            boolean layoutChanged = !layout.id().equals(current.layoutId());
+            requireFields(module, layout, values, layoutChanged ? null : given, prefix, errors);
+            givenSets.add(given);
+            drafts.add(new Record(current.id(), current.module(), layout.id(), current.subject(), current.version() + 1, current.createdAt(),
+                    current.createdBy(), now, actor.userId(), values));
+        }
+        List<Record> checked = checkReferences(actor, module, drafts, stored, bulk, errors);
+        if (!errors.isEmpty()) {
+            throw new ValidationException(errorSummary(errors), errors);
+        }
+        List<Record> changed = new ArrayList<>();
+        List<NewSignal> news = new ArrayList<>();
+        List<Record> result = new ArrayList<>();
+        for (Record r : checked) {
+            Record before = stored.get(r.id());
+            ArrayNode changes = diff(module, before, r);
+            if (changes.isEmpty() && r.layoutId().equals(before.layoutId())) {
+                result.add(before);
+                continue;
+            }
+            changed.add(r);
+            result.add(r);
+            ObjectNode payload = Json.object();
+            payload.set("changes", changes);
+            payload.put("version", r.version());
+            if (!r.subject().equals(before.subject())) {
+                payload.put("previous_subject", before.subject());
+            }
+            news.add(signal(actor, "record.updated", module, r, payload, now));
+        }
+        if (!changed.isEmpty()) {
+            write(() -> {
+                store.update(actor.orgId(), module, changed);
+                signals.append(news);
+            });
+        }
+        return result;
+    }
+
+    private static ArrayNode diff(Module module, Record before, Record after) {
+        ArrayNode changes = Json.MAPPER.createArrayNode();
+        for (Field f : module.visibleFields()) {
+            Object o = before.values().get(f.apiName());
+            Object n = after.values().get(f.apiName());
+            if (!FieldValues.same(o, n)) {
+                ObjectNode c = changes.addObject();
+                c.put("field", f.apiName());
+                c.set("old", FieldValues.toJson(o));
+                c.set("new", FieldValues.toJson(n));
+            }
+        }
+        return changes;
+    }
+
+    public void delete(Actor actor, String moduleName, UUID id, Long expectedVersion) {
+        Module module = module(actor, moduleName);
+        Record current = store.find(actor.orgId(), module, id).orElseThrow(() -> notFound(module, id));
+        if (expectedVersion != null && expectedVersion != current.version()) {
+            throw new ConflictException("Record " + id + " is at version " + current.version() + ", not " + expectedVersion,
+                    List.of(new FieldError("version", "is stale: the record is at version " + current.version())));
+        }
+        Instant now = clock.instant();
+        ObjectNode payload = Json.object();
+        payload.set("fields", valuesJson(module, current.values()));
+        payload.put("version", current.version());
+        NewSignal s = signal(actor, "record.deleted", module, current, payload, now);
+        write(() -> {
+            store.delete(actor.orgId(), module, List.of(current), actor.userId(), now);
+            signals.append(List.of(s));
+        });
+    }
+
+    // ---------------------------------------------------------------- conversion
+
+    /** What a lead conversion made. */
+    public record Conversion(Record lead, Record contact, Record account, Record deal) {
+    }
+
+    /**
+     * Converts a lead into a contact and, optionally, an account and a deal. Options (JSON):
+     * {@code account}: {@code {"id": ...}} to link an existing account, {@code false} for none;
+     * by default an account is created from the lead's Company when it has one. {@code deal}: an
+     * object of Deal fields to create a deal (Deal_Name required), or absent for none.
+     * {@code owner}: the owner of what is created (default: the lead's owner). Fields with the same
+     * API name and type are carried over. The contact keeps the lead's subject, so the customer's
+     * history stays one stream; the lead keeps links to the new records and becomes read-only.
+     */
+    public Conversion convertLead(Actor actor, UUID leadId, JsonNode options) {
+        ModuleCatalog catalog = metadata.catalog(actor.orgId());
+        Module leads = catalog.get("Leads");
+        Module contacts = catalog.get("Contacts");
+        Module accounts = catalog.get("Accounts");
+        Module deals = catalog.get("Deals");
+        ObjectNode opts = options == null || options.isNull() || options.isMissingNode() ? Json.object()
+                : Metadata.requireObject(options, "");
+        List<FieldError> errors = new ArrayList<>();
+        for (Iterator<String> it = opts.fieldNames(); it.hasNext(); ) {
+            String k = it.next();
+            if (!Set.of("account", "deal", "owner").contains(k)) {
+                errors.add(new FieldError(k, "unknown option; expected account, deal or owner"));
+            }
+        }
+        Record lead = store.find(actor.orgId(), leads, leadId).orElseThrow(() -> notFound(leads, leadId));
+        if (Boolean.TRUE.equals(lead.values().get("Is_Converted"))) {
+            throw new ConflictException("Lead " + leadId + " was already converted");
+        }
+        UUID owner = lead.owner() == null ? actor.userId() : lead.owner();
+        if (opts.hasNonNull("owner")) {
+            UUID o = Ids.parse(opts.get("owner").asText());
+            if (o == null || users.activeUsers(actor.orgId(), List.of(o)).isEmpty()) {
+                errors.add(new FieldError("owner", "no active user has this id"));
+            } else {
+                owner = o;
+            }
+        }
+        Instant now = clock.instant();
+        Record account = null;
+        boolean newAccount = false;
+        JsonNode acc = opts.get("account");
+        if (acc != null && acc.isObject() && acc.has("id")) {
+            UUID aid = Ids.parse(acc.get("id").asText());
+            account = aid == null ? null : store.find(actor.orgId(), accounts, aid).orElse(null);
+            if (account == null) {
+                errors.add(new FieldError("account.id", "no Accounts record has this id"));
+            }
+        } else if (acc != null && !acc.isNull() && !(acc.isBoolean())) {
+            errors.add(new FieldError("account", "must be {\"id\": ...} or false"));
+        } else if ((acc == null || acc.asBoolean(true)) && lead.values().get("Company") != null) {
+            Map<String, Object> values = carry(leads, lead, accounts);
+            values.put("Account_Name", lead.values().get("Company"));
+            values.put("Owner", owner);
+            account = newRecord(actor, accounts, values, now, null);
+            newAccount = true;
+        }
+        Map<String, Object> cv = carry(leads, lead, contacts);
+        cv.put("Owner", owner);
+        cv.put("Converted_From", lead.id());
+        if (account != null && contacts.field("Account_Name").isPresent()) {
+            cv.put("Account_Name", account.id());
+        }
+        Record contact = newRecord(actor, contacts, cv, now, lead.subject());
+        Record deal = null;
+        JsonNode dealNode = opts.get("deal");
+        if (dealNode != null && !dealNode.isNull()) {
+            if (!dealNode.isObject()) {
+                errors.add(new FieldError("deal", "must be an object of Deal fields"));
+            } else {
+                Map<String, Object> dv = new LinkedHashMap<>();
+                for (Field f : deals.visibleFields()) {
+                    dv.put(f.apiName(), null);
+                }
+                List<FieldError> dealErrors = new ArrayList<>();
+                applyInput(deals, deals.defaultLayout(), (ObjectNode) dealNode, dv, "", dealErrors, true);
+                dv.put("Owner", owner);
+                dv.put("Contact_Name", contact.id());
+                if (account != null) {
+                    dv.put("Account_Name", account.id());
+                }
+                requireFields(deals, deals.defaultLayout(), dv, null, "", dealErrors);
+                dealErrors.forEach(e -> errors.add(e.prefixed("deal")));
+                deal = newRecord(actor, deals, dv, now, lead.subject());
+            }
+        }
+        if (!errors.isEmpty()) {
+            throw new ValidationException(errorSummary(errors), errors);
+        }
+        Map<String, Object> lv = new LinkedHashMap<>(lead.values());
+        lv.put("Is_Converted", true);
+        lv.put("Converted_At", now);
+        lv.put("Converted_Contact", contact.id());
+        lv.put("Converted_Account", account == null ? null : account.id());
+        lv.put("Converted_Deal", deal == null ? null : deal.id());
+        Record convertedLead = new Record(lead.id(), lead.module(), lead.layoutId(), lead.subject(), lead.version() + 1, lead.createdAt(),
+                lead.createdBy(), now, actor.userId(), lv);
+        List<NewSignal> news = new ArrayList<>();
+        if (newAccount) {
+            news.add(createdSignal(actor, accounts, account, now, null));
+        }
+        news.add(createdSignal(actor, contacts, contact, now, lead));
+        if (deal != null) {
+            news.add(createdSignal(actor, deals, deal, now, lead));
+        }
+        ObjectNode payload = Json.object();
+        payload.put("contact_id", contact.id().toString());
+        payload.put("account_id", account == null ? null : account.id().toString());
+        payload.put("deal_id", deal == null ? null : deal.id().toString());
+        payload.set("changes", diff(leads, lead, convertedLead));
+        payload.put("version", convertedLead.version());
+        news.add(signal(actor, "lead.converted", leads, convertedLead, payload, now));
+        Record finalAccount = account;
+        Record finalDeal = deal;
+        boolean insertAccount = newAccount;
+        write(() -> {
+            if (insertAccount) {
+                store.insert(actor.orgId(), accounts, List.of(finalAccount));
+            }
+            store.insert(actor.orgId(), contacts, List.of(contact));
+            if (finalDeal != null) {
+                store.insert(actor.orgId(), deals, List.of(finalDeal));
+            }
+            store.update(actor.orgId(), leads, List.of(convertedLead));
+            signals.append(news);
+        });
+        return new Conversion(convertedLead, contact, account, deal);
+    }
+
+    private NewSignal createdSignal(Actor actor, Module module, Record r, Instant now, Record from) {
+        ObjectNode payload = Json.object();
+        payload.set("fields", valuesJson(module, r.values()));
+        if (from != null) {
+            ObjectNode f = payload.putObject("converted_from");
+            f.put("module", from.module());
+            f.put("id", from.id().toString());
+        }
+        return signal(actor, "record.created", module, r, payload, now);
+    }
+
+    /** Values of the lead carried to a target module: same API name, same type, not system. */
+    private static Map<String, Object> carry(Module from, Record source, Module to) {
+        Map<String, Object> values = new LinkedHashMap<>();
+        for (Field f : to.visibleFields()) {
+            values.put(f.apiName(), null);
+            Field src = from.field(f.apiName()).orElse(null);
+            if (src != null && !f.system() && !src.system() && src.type() == f.type()
+                    && (f.type() != FieldType.PICKLIST || f.picklistValues().contains(String.valueOf(source.values().get(src.apiName()))))) {
+                values.put(f.apiName(), source.values().get(src.apiName()));
+            }
+        }
+        return values;
+    }
+
+    private Record newRecord(Actor actor, Module module, Map<String, Object> values, Instant now, String subject) {
+        UUID id = Ids.next(clock);
+        return new Record(id, module.apiName(), module.defaultLayout().id(), subject == null ? id.toString() : subject, 1, now,
+                actor.userId(), now, actor.userId(), values);
+    }
+
+    // ---------------------------------------------------------------- timeline
+
+    /**
+     * A record's history, oldest first: every change with who, when, old and new values, read from
+     * the signal log (so it survives the record's deletion).
+     */
+    public SignalPage timeline(Actor actor, String moduleName, UUID id, int limit, String after) {
+        Module module = module(actor, moduleName);
+        if (store.find(actor.orgId(), module, id).isEmpty() && !store.wasDeleted(actor.orgId(), module, id)) {
+            throw notFound(module, id);
+        }
+        return signals.query(actor.orgId(), new SignalQuery(null, id, null, null, null, checkLimit(limit), after));
+    }
+
+    // ---------------------------------------------------------------- rendering
+
+    /**
+     * The JSON form of records: system attributes at the top level, then every visible field by
+     * API name; lookups and owners as {@code {"id", "name"}}.
+     */
+    public List<ObjectNode> render(Actor actor, Module module, List<Record> records) {
+        ModuleCatalog catalog = metadata.catalog(actor.orgId());
+        Map<String, Set<UUID>> lookupIds = new HashMap<>();
+        Set<UUID> userIds = new HashSet<>();
+        for (Record r : records) {
+            userIds.add(r.createdBy());
+            userIds.add(r.modifiedBy());
+            for (Field f : module.visibleFields()) {
+                Object v = r.values().get(f.apiName());
+                if (v instanceof UUID u) {
+                    if (f.type() == FieldType.OWNER) {
+                        userIds.add(u);
+                    } else {
+                        lookupIds.computeIfAbsent(f.lookupModule(), k -> new HashSet<>()).add(u);
+                    }
+                }
+            }
+        }
+        Map<String, Map<UUID, String>> names = new HashMap<>();
+        lookupIds.forEach((m, ids) -> catalog.find(m).ifPresent(target -> names.put(m, store.names(actor.orgId(), target, ids))));
+        userIds.remove(null);
+        Map<UUID, String> userNames = users.names(actor.orgId(), userIds);
+        List<ObjectNode> out = new ArrayList<>(records.size());
+        for (Record r : records) {
+            ObjectNode o = Json.object();
+            o.put("id", r.id().toString());
+            o.put("module", module.apiName());
+            o.put("layout", module.layout(r.layoutId()).map(Layout::name).orElse(null));
+            o.put("version", r.version());
+            o.put("subject", r.subject());
+            o.put("owner", r.owner() == null ? null : r.owner().toString());
+            o.put("created_at", r.createdAt().toString());
+            o.set("created_by", ref(r.createdBy(), userNames.get(r.createdBy())));
+            o.put("modified_at", r.modifiedAt().toString());
+            o.set("modified_by", ref(r.modifiedBy(), userNames.get(r.modifiedBy())));
+            for (Field f : module.visibleFields()) {
+                Object v = r.values().get(f.apiName());
+                if (v instanceof UUID u) {
+                    o.set(f.apiName(), ref(u, f.type() == FieldType.OWNER ? userNames.get(u)
+                            : names.getOrDefault(f.lookupModule(), Map.of()).get(u)));
+                } else {
+                    o.set(f.apiName(), FieldValues.toJson(v));
+                }
+            }
+            out.add(o);
+        }
+        return out;
+    }
+
+    private static JsonNode ref(UUID id, String name) {
+        if (id == null) {
+            return Json.MAPPER.nullNode();
+        }
+        ObjectNode o = Json.object();
+        o.put("id", id.toString());
+        o.put("name", name);
+        return o;
+    }
+
+    static ObjectNode valuesJson(Module module, Map<String, Object> values) {
+        ObjectNode o = Json.object();
+        for (Field f : module.visibleFields()) {
+            Object v = values.get(f.apiName());
+            if (v != null) {
+                o.set(f.apiName(), FieldValues.toJson(v));
+            }
+        }
+        return o;
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private void write(Runnable work) {
+        try {
+            tx.run(work);
+        } catch (RecordStore.StaleVersionException e) {
+            throw new ConflictException("Record " + e.id() + " was changed by someone else; read it again and retry",
+                    List.of(new FieldError("version", "is stale")));
+        } catch (RecordStore.DuplicateValueException e) {
+            throw new ConflictException("Another record already holds this value of unique field " + e.field(),
+                    List.of(new FieldError(e.field(), "the value is already held by another record; the field is unique")));
+        }
+        afterCommit.forEach(Runnable::run);
+    }
+
+    private NewSignal signal(Actor actor, String type, Module module, Record r, ObjectNode payload, Instant now) {
+        return new NewSignal(Ids.next(clock), actor.orgId(), type, r.subject(), module.apiName(), r.id(), payload, now, actor.userId());
+    }
+
+    private static void checkBatch(Collection<?> inputs) {
+        if (inputs.isEmpty()) {
+            throw new ValidationException("Empty batch", List.of(new FieldError("body", "must hold at least one record")));
+        }
+        if (inputs.size() > MAX_BATCH) {
+            throw new PayloadTooLargeException("At most " + MAX_BATCH + " records per call, got " + inputs.size());
+        }
+    }
+
+    private static NotFoundException notFound(Module module, UUID id) {
+        return new NotFoundException("No " + module.apiName() + " record has id " + id);
+    }
+
+    private static String key(String prefix, String name) {
+        return prefix.isEmpty() ? name : prefix + "." + name;
+    }
+
+    private static String errorSummary(List<FieldError> errors) {
+        return errors.size() == 1 ? errors.get(0).field() + " " + errors.get(0).message()
+                : errors.size() + " fields are invalid";
+    }
+
+    /** Used by the signal log to check a record named by an incoming signal. */
+    public Record findForSignal(UUID orgId, String moduleName, UUID id) {
+        Module module = metadata.catalog(orgId).find(moduleName).orElse(null);
+        return module == null ? null : store.find(orgId, module, id).orElse(null);
+    }
+
+    /** The log a signal stream is read from (for the timeline's rendering). */
+    public static boolean isRecordSignal(Signal s) {
+        return s.type().startsWith("record.") || s.type().equals(SignalLog.LEAD_CONVERTED);
+    }
+}

@@ -1,0 +1,206 @@
+package io.waymark.signal;
+
+import io.waymark.tx.Transactor;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Delivers the signal log to its consumers: in per-subject order (each partition in sequence),
+ * at least once, with a checkpoint per consumer and partition that moves in the same transaction
+ * as the consumer's own writes. Several nodes can run one each: a partition is worked on by one
+ * node at a time (its checkpoint row is locked, and others skip it).
+ *
+ * <p>A consumer that throws has its batch rolled back and retried, one signal at a time, with
+ * exponential back-off (read from the injected clock); after {@code maxAttempts} the signal is
+ * put in the dead-letter table and the consumer moves past it, so one poisoned signal cannot stop
+ * a customer's stream forever.
+ */
+public final class SignalDispatcher implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(SignalDispatcher.class);
+
+    private final SignalStore store;
+    private final Transactor tx;
+    private final Clock clock;
+    private final int batchSize;
+    private final int maxAttempts;
+    private final List<SignalConsumer> consumers = new CopyOnWriteArrayList<>();
+    private final Map<String, Map<Integer, Long>> known = new HashMap<>();
+    private final Map<String, Failure> failures = new HashMap<>();
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition work = lock.newCondition();
+    private boolean pending;
+    private volatile boolean running;
+    private Thread thread;
+
+    private record Failure(long seq, int attempts, Instant retryAt) {
+    }
+
+    public SignalDispatcher(SignalStore store, Transactor tx, Clock clock, int batchSize, int maxAttempts) {
+        this.store = store;
+        this.tx = tx;
+        this.clock = clock;
+        this.batchSize = batchSize;
+        this.maxAttempts = maxAttempts;
+    }
+
+    public void register(SignalConsumer consumer) {
+        consumers.add(consumer);
+    }
+
+    /**
+     * Delivers everything appended so far that is due now, then returns how many deliveries it
+     * made. Deterministic: tests call this instead of starting the background thread.
+     */
+    public synchronized int runOnce() {
+        int delivered = 0;
+        Map<Integer, Long> heads = store.heads();
+        for (SignalConsumer consumer : consumers) {
+            Map<Integer, Long> done = known.computeIfAbsent(consumer.name(), n -> new HashMap<>(store.checkpoints(n)));
+            for (Map.Entry<Integer, Long> head : heads.entrySet()) {
+                int partition = head.getKey();
+                while (done.getOrDefault(partition, 0L) < head.getValue()) {
+                    int n = drain(consumer, partition, done);
+                    if (n <= 0) {
+                        break;
+                    }
+                    delivered += n;
+                }
+            }
+        }
+        return delivered;
+    }
+
+    /** One batch of one partition for one consumer; returns deliveries, 0 if claimed elsewhere, -1 on failure. */
+    private int drain(SignalConsumer consumer, int partition, Map<Integer, Long> done) {
+        String key = consumer.name() + "#" + partition;
+        Failure failure = failures.get(key);
+        if (failure != null && clock.instant().isBefore(failure.retryAt)) {
+            return -1;
+        }
+        int limit = failure == null ? batchSize : 1;
+        long[] last = {-1};
+        int[] count = {0};
+        Signal[] current = {null};
+        try {
+            tx.run(() -> {
+                OptionalLong claimed = store.claim(consumer.name(), partition);
+                if (claimed.isEmpty()) {
+                    return;
+                }
+                long from = claimed.getAsLong();
+                List<Signal> batch = store.read(partition, from, limit);
+                for (Signal s : batch) {
+                    current[0] = s;
+                    consumer.accept(s);
+                    count[0]++;
+                }
+                last[0] = batch.isEmpty() ? from : batch.get(batch.size() - 1).seq();
+                if (!batch.isEmpty()) {
+                    store.advance(consumer.name(), partition, last[0]);
+                }
+            });
+        } catch (RuntimeException e) {
+            Signal s = current[0];
+            int attempts = failure != null && s != null && failure.seq == s.seq() ? failure.attempts + 1 : 1;
+            if (s != null && attempts >= maxAttempts) {
+                LOG.error("consumer={} partition={} signal={} type={} gave up after {} attempts", consumer.name(), partition, s.id(), s.type(), attempts, e);
+                tx.run(() -> {
+                    if (store.claim(consumer.name(), partition).isPresent()) {
+                        store.deadLetter(consumer.name(), s, attempts, String.valueOf(e));
+                        store.advance(consumer.name(), partition, s.seq());
+                    }
+                });
+                failures.remove(key);
+                done.put(partition, s.seq());
+                return 1;
+            }
+            long backoff = Math.min(60_000, 100L << Math.min(attempts, 10));
+            failures.put(key, new Failure(s == null ? -1 : s.seq(), attempts, clock.instant().plus(Duration.ofMillis(backoff))));
+            LOG.warn("consumer={} partition={} signal={} attempt={} failed: {}", consumer.name(), partition, s == null ? null : s.id(), attempts, e.toString());
+            return -1;
+        }
+        if (last[0] < 0) {
+            return 0;
+        }
+        failures.remove(key);
+        done.put(partition, last[0]);
+        return count[0];
+    }
+
+    /** Tells the background thread that new signals may be there. Cheap; call after every append. */
+    public void wake() {
+        lock.lock();
+        try {
+            pending = true;
+            work.signal();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Starts delivering in the background, polling at least every {@code poll} (for other nodes' appends). */
+    public void start(Duration poll) {
+        running = true;
+        thread = new Thread(() -> {
+            while (running) {
+                try {
+                    runOnce();
+                    lock.lock();
+                    try {
+                        if (!pending && running) {
+                            work.await(poll.toMillis(), TimeUnit.MILLISECONDS);
+                        }
+                        pending = false;
+                    } finally {
+                        lock.unlock();
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                } catch (RuntimeException e) {
+                    LOG.error("signal dispatch failed; retrying", e);
+                    try {
+                        Thread.sleep(poll.toMillis());
+                    } catch (InterruptedException ie) {
+                        Thread.currentThread().interrupt();
+                        return;
+                    }
+                }
+            }
+        }, "waymark-signal-dispatcher");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        wake();
+        if (thread != null) {
+            try {
+                thread.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Names of the registered consumers. */
+    public List<String> consumerNames() {
+        List<String> names = new ArrayList<>();
+        consumers.forEach(c -> names.add(c.name()));
+        return names;
+    }
+}

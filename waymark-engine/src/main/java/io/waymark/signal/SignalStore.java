@@ -1,0 +1,41 @@
+package io.waymark.signal;
+
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+
+/**
+ * Port: where signals are kept. Implementations must join the caller's transaction
+ * ({@link io.waymark.tx.Transactor}) and keep each partition's {@code seq} in commit order, so
+ * that a consumer that has read up to {@code seq} never later finds a smaller one appear.
+ */
+public interface SignalStore {
+    /**
+     * Appends signals in the given order. A signal whose id the organisation already has is
+     * skipped (a resend), and the stored one is returned in its place.
+     */
+    List<Signal> append(List<NewSignal> signals);
+
+    SignalPage query(java.util.UUID orgId, SignalQuery query);
+
+    /** The highest {@code seq} of every non-empty partition. */
+    Map<Integer, Long> heads();
+
+    /** Signals of one partition after {@code afterSeq}, in order, at most {@code limit}. */
+    List<Signal> read(int partition, long afterSeq, int limit);
+
+    /**
+     * Locks a consumer's checkpoint of one partition for the current transaction and returns it
+     * (0 if the consumer has not started), or empty if another node holds it now.
+     */
+    OptionalLong claim(String consumer, int partition);
+
+    /** Moves a claimed checkpoint. */
+    void advance(String consumer, int partition, long seq);
+
+    /** Records that a consumer gave up on a signal after repeated failures. */
+    void deadLetter(String consumer, Signal signal, int attempts, String error);
+
+    /** The checkpoints of a consumer, by partition. */
+    Map<Integer, Long> checkpoints(String consumer);
+}
