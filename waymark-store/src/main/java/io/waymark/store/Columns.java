@@ -1,0 +1,143 @@
+package io.waymark.store;
+
+import io.waymark.json.Json;
+import io.waymark.record.Field;
+import io.waymark.record.FieldType;
+import java.math.BigDecimal;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+
+/** How each field type is stored in a column, bound as a parameter and read back. */
+final class Columns {
+    private Columns() {
+    }
+
+    static String sqlType(FieldType type) {
+        return switch (type) {
+            case TEXT, EMAIL, PHONE, URL, PICKLIST -> "VARCHAR(2048)";
+            case LONG_TEXT -> "VARCHAR(32000)";
+            case MULTI_SELECT -> "VARCHAR(8000)";
+            case INTEGER -> "BIGINT";
+            case DECIMAL, CURRENCY, PERCENT -> "NUMERIC(28, 9)";
+            case BOOLEAN -> "BOOLEAN";
+            case DATE -> "DATE";
+            case DATETIME -> "TIMESTAMP WITH TIME ZONE";
+            case LOOKUP, OWNER -> "UUID";
+        };
+    }
+
+    /** A readable, unique column name: the API name and a piece of the field's id. */
+    static String columnName(Field f) {
+        if (f.apiName().equals("Owner")) {
+            return "owner_id";
+        }
+        String base = f.apiName().toLowerCase(Locale.ROOT);
+        if (base.length() > 40) {
+            base = base.substring(0, 40);
+        }
+        return "f_" + base + "_" + f.id().toString().substring(0, 6);
+    }
+
+    static void bind(PreparedStatement ps, int index, Object value) throws SQLException {
+        if (value == null) {
+            ps.setNull(index, Types.NULL);
+        } else if (value instanceof String s) {
+            ps.setString(index, s);
+        } else if (value instanceof Long l) {
+            ps.setLong(index, l);
+        } else if (value instanceof Integer i) {
+            ps.setInt(index, i);
+        } else if (value instanceof BigDecimal d) {
+            ps.setBigDecimal(index, d);
+        } else if (value instanceof Boolean b) {
+            ps.setBoolean(index, b);
+        } else if (value instanceof LocalDate d) {
+            ps.setObject(index, d);
+        } else if (value instanceof Instant t) {
+            ps.setObject(index, OffsetDateTime.ofInstant(t, ZoneOffset.UTC));
+        } else if (value instanceof UUID u) {
+            ps.setObject(index, u);
+        } else if (value instanceof List<?> list) {
+            ps.setString(index, Json.write(list));
+        } else {
+            throw new IllegalArgumentException("Cannot bind " + value.getClass());
+        }
+    }
+
+    /** Binds with a null of the right SQL type (PostgreSQL wants to know it). */
+    static void bindTyped(PreparedStatement ps, int index, Object value, FieldType type) throws SQLException {
+        if (value != null) {
+            bind(ps, index, value);
+            return;
+        }
+        ps.setNull(index, switch (type) {
+            case INTEGER -> Types.BIGINT;
+            case DECIMAL, CURRENCY, PERCENT -> Types.NUMERIC;
+            case BOOLEAN -> Types.BOOLEAN;
+            case DATE -> Types.DATE;
+            case DATETIME -> Types.TIMESTAMP_WITH_TIMEZONE;
+            case LOOKUP, OWNER -> Types.OTHER;
+            default -> Types.VARCHAR;
+        });
+    }
+
+    static Object read(ResultSet rs, String column, FieldType type) throws SQLException {
+        switch (type) {
+            case TEXT, EMAIL, PHONE, URL, PICKLIST, LONG_TEXT -> {
+                return rs.getString(column);
+            }
+            case MULTI_SELECT -> {
+                String s = rs.getString(column);
+                if (s == null) {
+                    return null;
+                }
+                List<String> out = new ArrayList<>();
+                Json.read(s).forEach(n -> out.add(n.asText()));
+                return List.copyOf(out);
+            }
+            case INTEGER -> {
+                long v = rs.getLong(column);
+                return rs.wasNull() ? null : v;
+            }
+            case DECIMAL, CURRENCY, PERCENT -> {
+                BigDecimal d = rs.getBigDecimal(column);
+                return d == null ? null : normalize(d);
+            }
+            case BOOLEAN -> {
+                boolean b = rs.getBoolean(column);
+                return rs.wasNull() ? null : b;
+            }
+            case DATE -> {
+                return rs.getObject(column, LocalDate.class);
+            }
+            case DATETIME -> {
+                OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
+                return t == null ? null : t.toInstant();
+            }
+            case LOOKUP, OWNER -> {
+                return rs.getObject(column, UUID.class);
+            }
+            default -> throw new IllegalStateException(type.toString());
+        }
+    }
+
+    static BigDecimal normalize(BigDecimal d) {
+        BigDecimal s = d.stripTrailingZeros();
+        return s.scale() < 0 ? s.setScale(0) : s;
+    }
+
+    static Instant instant(ResultSet rs, String column) throws SQLException {
+        OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
+        return t == null ? null : t.toInstant();
+    }
+}

@@ -1,0 +1,342 @@
+package io.waymark.store;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.waymark.error.FieldError;
+import io.waymark.error.ValidationException;
+import io.waymark.json.Json;
+import io.waymark.signal.NewSignal;
+import io.waymark.signal.Signal;
+import io.waymark.signal.SignalPage;
+import io.waymark.signal.SignalQuery;
+import io.waymark.signal.SignalStore;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+
+/**
+ * The signal log in one table. A partition's sequence numbers come from its row in
+ * {@code signal_partitions}, updated in the appending transaction: the row lock serialises
+ * appenders of one partition until commit, so sequence order is commit order and a consumer
+ * never sees a gap fill in behind it. Partitions are locked in ascending order (no deadlocks).
+ */
+final class JdbcSignalStore implements SignalStore {
+    private static final String COLUMNS = "partition_no, seq, id, org_id, type, subject, module, record_id, payload, occurred_at, recorded_at, actor";
+
+    private final JdbcTransactor tx;
+    private final Dialect dialect;
+    private final Clock clock;
+
+    JdbcSignalStore(JdbcTransactor tx, Dialect dialect, Clock clock) {
+        this.tx = tx;
+        this.dialect = dialect;
+        this.clock = clock;
+    }
+
+    private interface Work<T> {
+        T run(Connection c) throws SQLException;
+    }
+
+    private <T> T jdbc(Work<T> work) {
+        return tx.with(h -> {
+            try {
+                return work.run(h.getConnection());
+            } catch (SQLException e) {
+                throw new IllegalStateException("Database error: " + e.getMessage(), e);
+            }
+        });
+    }
+
+    @Override
+    public List<Signal> append(List<NewSignal> signals) {
+        if (signals.isEmpty()) {
+            return List.of();
+        }
+        return tx.inTransaction(() -> jdbc(c -> {
+            Map<UUID, Signal> existing = existing(c, signals);
+            Instant now = clock.instant();
+            TreeMap<Integer, Integer> perPartition = new TreeMap<>();
+            Set<UUID> seen = new HashSet<>();
+            List<NewSignal> fresh = new ArrayList<>();
+            for (NewSignal s : signals) {
+                if (!existing.containsKey(s.id()) && seen.add(s.id())) {
+                    fresh.add(s);
+                    perPartition.merge(s.partition(), 1, Integer::sum);
+                }
+            }
+            Map<Integer, Long> next = new HashMap<>();
+            try (PreparedStatement up = c.prepareStatement("UPDATE signal_partitions SET head = head + ? WHERE partition_no = ?");
+                 PreparedStatement get = c.prepareStatement("SELECT head FROM signal_partitions WHERE partition_no = ?")) {
+                for (Map.Entry<Integer, Integer> e : perPartition.entrySet()) {
+                    up.setInt(1, e.getValue());
+                    up.setInt(2, e.getKey());
+                    up.executeUpdate();
+                    get.setInt(1, e.getKey());
+                    try (ResultSet rs = get.executeQuery()) {
+                        rs.next();
+                        next.put(e.getKey(), rs.getLong(1) - e.getValue() + 1);
+                    }
+                }
+            }
+            List<Signal> out = new ArrayList<>(signals.size());
+            Map<UUID, Signal> stored = new HashMap<>(existing);
+            try (PreparedStatement ins = c.prepareStatement("INSERT INTO signals (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS JSONB), ?, ?, ?)")) {
+                for (NewSignal s : fresh) {
+                    int p = s.partition();
+                    long seq = next.merge(p, 1L, Long::sum) - 1;
+                    Signal signal = new Signal(s.id(), s.orgId(), p, seq, s.type(), s.subject(), s.module(), s.recordId(), s.payload(),
+                            s.occurredAt(), now, s.actor());
+                    ins.setInt(1, p);
+                    ins.setLong(2, seq);
+                    ins.setObject(3, s.id());
+                    ins.setObject(4, s.orgId());
+                    ins.setString(5, s.type());
+                    ins.setString(6, s.subject());
+                    ins.setString(7, s.module());
+                    ins.setObject(8, s.recordId());
+                    ins.setString(9, Json.write(s.payload()));
+                    Columns.bind(ins, 10, s.occurredAt());
+                    Columns.bind(ins, 11, now);
+                    ins.setObject(12, s.actor());
+                    ins.addBatch();
+                    stored.put(s.id(), signal);
+                }
+                if (!fresh.isEmpty()) {
+                    ins.executeBatch();
+                }
+            }
+            for (NewSignal s : signals) {
+                out.add(stored.get(s.id()));
+            }
+            return out;
+        }));
+    }
+
+    private Map<UUID, Signal> existing(Connection c, List<NewSignal> signals) throws SQLException {
+        Map<UUID, Signal> out = new HashMap<>();
+        UUID org = signals.get(0).orgId();
+        for (int from = 0; from < signals.size(); from += 500) {
+            List<NewSignal> chunk = signals.subList(from, Math.min(signals.size(), from + 500));
+            String sql = "SELECT " + COLUMNS + " FROM signals WHERE org_id = ? AND id IN (?" + ", ?".repeat(chunk.size() - 1) + ")";
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                ps.setObject(1, org);
+                for (int i = 0; i < chunk.size(); i++) {
+                    ps.setObject(i + 2, chunk.get(i).id());
+                }
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        Signal s = read(rs);
+                        out.put(s.id(), s);
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    static Signal read(ResultSet rs) throws SQLException {
+        JsonNode payload = Json.read(rs.getString("payload"));
+        if (payload.isTextual()) {
+            payload = Json.read(payload.textValue());
+        }
+        return new Signal(rs.getObject("id", UUID.class), rs.getObject("org_id", UUID.class), rs.getInt("partition_no"), rs.getLong("seq"),
+                rs.getString("type"), rs.getString("subject"), rs.getString("module"), rs.getObject("record_id", UUID.class),
+                (ObjectNode) payload, Columns.instant(rs, "occurred_at"), Columns.instant(rs, "recorded_at"), rs.getObject("actor", UUID.class));
+    }
+
+    @Override
+    public SignalPage query(UUID orgId, SignalQuery q) {
+        StringBuilder sql = new StringBuilder("SELECT ").append(COLUMNS).append(" FROM signals WHERE org_id = ?");
+        List<Object> params = new ArrayList<>();
+        params.add(orgId);
+        boolean bySubject = q.subject() != null;
+        if (bySubject) {
+            sql.append(" AND subject = ?");
+            params.add(q.subject());
+        }
+        if (q.recordId() != null) {
+            sql.append(" AND record_id = ?");
+            params.add(q.recordId());
+        }
+        if (q.type() != null) {
+            if (q.type().endsWith(".*")) {
+                sql.append(" AND type LIKE ? ESCAPE '\\'");
+                params.add(SqlCriteria.escapeLike(q.type().substring(0, q.type().length() - 1)) + "%");
+            } else {
+                sql.append(" AND type = ?");
+                params.add(q.type());
+            }
+        }
+        if (q.from() != null) {
+            sql.append(" AND occurred_at >= ?");
+            params.add(q.from());
+        }
+        if (q.to() != null) {
+            sql.append(" AND occurred_at < ?");
+            params.add(q.to());
+        }
+        if (q.after() != null) {
+            String[] parts = decode(q.after());
+            try {
+                if (bySubject) {
+                    sql.append(" AND seq > ?");
+                    params.add(Long.parseLong(parts[0]));
+                } else {
+                    Instant t = Instant.parse(parts[0]);
+                    long p = Long.parseLong(parts[1]);
+                    long seq = Long.parseLong(parts[2]);
+                    sql.append(" AND (occurred_at > ? OR (occurred_at = ? AND (partition_no > ? OR (partition_no = ? AND seq > ?))))");
+                    params.add(t);
+                    params.add(t);
+                    params.add((int) p);
+                    params.add((int) p);
+                    params.add(seq);
+                }
+            } catch (RuntimeException e) {
+                throw badCursor();
+            }
+        }
+        sql.append(bySubject ? " ORDER BY seq" : " ORDER BY occurred_at, partition_no, seq").append(" LIMIT ?");
+        params.add(q.limit() + 1);
+        return jdbc(c -> {
+            List<Signal> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+                for (int i = 0; i < params.size(); i++) {
+                    Columns.bind(ps, i + 1, params.get(i));
+                }
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(read(rs));
+                    }
+                }
+            }
+            String next = null;
+            if (out.size() > q.limit()) {
+                out.remove(out.size() - 1);
+                Signal last = out.get(out.size() - 1);
+                next = encode(bySubject ? String.valueOf(last.seq()) : last.occurredAt() + "|" + last.partition() + "|" + last.seq());
+            }
+            return new SignalPage(out, next);
+        });
+    }
+
+    private static String encode(String s) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String[] decode(String cursor) {
+        try {
+            return new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8).split("\\|");
+        } catch (IllegalArgumentException e) {
+            throw badCursor();
+        }
+    }
+
+    private static ValidationException badCursor() {
+        return new ValidationException("Invalid cursor", List.of(new FieldError("cursor", "is not a cursor of this query")));
+    }
+
+    @Override
+    public Map<Integer, Long> heads() {
+        return tx.with(h -> {
+            Map<Integer, Long> out = new HashMap<>();
+            h.createQuery("SELECT partition_no, head FROM signal_partitions WHERE head > 0")
+                    .map((rs, ctx) -> out.put(rs.getInt(1), rs.getLong(2))).list();
+            return out;
+        });
+    }
+
+    @Override
+    public List<Signal> read(int partition, long afterSeq, int limit) {
+        return jdbc(c -> {
+            List<Signal> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM signals WHERE partition_no = ? AND seq > ? ORDER BY seq LIMIT ?")) {
+                ps.setInt(1, partition);
+                ps.setLong(2, afterSeq);
+                ps.setInt(3, limit);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(read(rs));
+                    }
+                }
+            }
+            return out;
+        });
+    }
+
+    @Override
+    public OptionalLong claim(String consumer, int partition) {
+        return jdbc(c -> {
+            try (PreparedStatement ins = c.prepareStatement(
+                    "INSERT INTO consumer_checkpoints (consumer, partition_no, seq) VALUES (?, ?, 0) ON CONFLICT DO NOTHING")) {
+                ins.setString(1, consumer);
+                ins.setInt(2, partition);
+                ins.executeUpdate();
+            }
+            try (PreparedStatement ps = c.prepareStatement("SELECT seq FROM consumer_checkpoints WHERE consumer = ? AND partition_no = ?"
+                    + dialect.lockSkipLocked())) {
+                ps.setString(1, consumer);
+                ps.setInt(2, partition);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? OptionalLong.of(rs.getLong(1)) : OptionalLong.empty();
+                }
+            }
+        });
+    }
+
+    @Override
+    public void advance(String consumer, int partition, long seq) {
+        jdbc(c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE consumer_checkpoints SET seq = ? WHERE consumer = ? AND partition_no = ?")) {
+                ps.setLong(1, seq);
+                ps.setString(2, consumer);
+                ps.setInt(3, partition);
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public void deadLetter(String consumer, Signal signal, int attempts, String error) {
+        jdbc(c -> {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO consumer_dead_letters (consumer, signal_id, org_id, partition_no, seq, attempts, error, failed_at) "
+                    + "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
+                ps.setString(1, consumer);
+                ps.setObject(2, signal.id());
+                ps.setObject(3, signal.orgId());
+                ps.setInt(4, signal.partition());
+                ps.setLong(5, signal.seq());
+                ps.setInt(6, attempts);
+                ps.setString(7, error.length() > 4000 ? error.substring(0, 4000) : error);
+                Columns.bind(ps, 8, clock.instant());
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public Map<Integer, Long> checkpoints(String consumer) {
+        return tx.with(h -> {
+            Map<Integer, Long> out = new HashMap<>();
+            h.createQuery("SELECT partition_no, seq FROM consumer_checkpoints WHERE consumer = :c").bind("c", consumer)
+                    .map((rs, ctx) -> out.put(rs.getInt(1), rs.getLong(2))).list();
+            return out;
+        });
+    }
+}

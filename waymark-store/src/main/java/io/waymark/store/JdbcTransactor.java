@@ -1,0 +1,49 @@
+package io.waymark.store;
+
+import io.waymark.tx.Transactor;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
+
+/**
+ * Binds one JDBC transaction to the calling thread, so that every store call inside
+ * {@link #inTransaction} uses it. Outside a transaction each store call runs on its own.
+ */
+final class JdbcTransactor implements Transactor {
+    private final Jdbi jdbi;
+    private final ThreadLocal<Handle> current = new ThreadLocal<>();
+
+    JdbcTransactor(Jdbi jdbi) {
+        this.jdbi = jdbi;
+    }
+
+    @Override
+    public <T> T inTransaction(Supplier<T> work) {
+        if (current.get() != null) {
+            return work.get();
+        }
+        try (Handle handle = jdbi.open()) {
+            current.set(handle);
+            return handle.inTransaction(TransactionIsolationLevel.READ_COMMITTED, h -> work.get());
+        } finally {
+            current.remove();
+        }
+    }
+
+    /** Runs {@code f} on the thread's transaction, or on a connection of its own. */
+    <T> T with(Function<Handle, T> f) {
+        Handle h = current.get();
+        if (h != null) {
+            return f.apply(h);
+        }
+        try (Handle handle = jdbi.open()) {
+            return f.apply(handle);
+        }
+    }
+
+    boolean inTransaction() {
+        return current.get() != null;
+    }
+}
