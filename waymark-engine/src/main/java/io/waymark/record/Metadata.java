@@ -218,6 +218,7 @@ public final class Metadata {
             }
         }
         ObjectNode merged = fieldJson(before);
+        merged.remove(List.of("system", "read_only"));
         merged.put("type", type.apiName());
         in.fields().forEachRemaining(e -> {
             if (!e.getKey().equals("rename") && !e.getKey().equals("type")) {
