@@ -1,0 +1,151 @@
+package io.waymark.store;
+
+import static io.waymark.store.testing.TestDb.json;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.waymark.Actor;
+import io.waymark.Waymark;
+import io.waymark.signal.Signal;
+import io.waymark.signal.SignalConsumer;
+import io.waymark.signal.SignalDispatcher;
+import io.waymark.store.testing.BothDatabases;
+import io.waymark.store.testing.TestDb;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+class DispatcherTest {
+
+    /** A consumer that keeps what it saw of one organisation, per subject, in order. */
+    static class Recording implements SignalConsumer {
+        final String name = "test-" + UUID.randomUUID();
+        final UUID org;
+        final Map<String, List<String>> seen = new LinkedHashMap<>();
+        Consumer<Signal> before = s -> { };
+
+        Recording(UUID org) {
+            this.org = org;
+        }
+
+        @Override
+        public String name() {
+            return name;
+        }
+
+        @Override
+        public void accept(Signal s) {
+            // Only the test's own signals: consumers here may write records, whose signals come back.
+            if (!s.orgId().equals(org) || !s.type().equals("web.visit")) {
+                return;
+            }
+            before.accept(s);
+            seen.computeIfAbsent(s.subject(), k -> new ArrayList<>()).add(s.payload().path("n").asText());
+        }
+
+        int count() {
+            return seen.values().stream().mapToInt(List::size).sum();
+        }
+    }
+
+    private static void emit(TestDb db, Actor actor, int subjects, int each) {
+        List<JsonNode> batch = new ArrayList<>();
+        for (int i = 0; i < each; i++) {
+            for (int s = 0; s < subjects; s++) {
+                batch.add(json("{'type': 'web.visit', 'subject': 'cust-" + s + "', 'payload': {'n': '" + i + "'}}"));
+            }
+        }
+        db.engine().signals().ingest(actor, batch);
+    }
+
+    @BothDatabases
+    void consumersSeeEachSubjectsSignalsInOrderExactlyOnceWhenAllGoesWell(TestDb db) {
+        Recording consumer = new Recording(db.admin().orgId());
+        SignalDispatcher dispatcher = db.engine().dispatcher();
+        dispatcher.register(consumer);
+        emit(db, db.admin(), 10, 5);
+        dispatcher.runOnce();
+        emit(db, db.admin(), 10, 1);
+        dispatcher.runOnce();
+        assertThat(consumer.seen).hasSize(10);
+        consumer.seen.values().forEach(list -> assertThat(list).containsExactly("0", "1", "2", "3", "4", "0"));
+    }
+
+    @BothDatabases
+    void aNewNodeResumesFromTheStoredCheckpoint(TestDb db) {
+        Recording first = new Recording(db.admin().orgId());
+        db.engine().dispatcher().register(first);
+        emit(db, db.admin(), 3, 2);
+        db.engine().dispatcher().runOnce();
+
+        Waymark restarted = db.store().engine(db.clock());
+        Recording second = new Recording(db.admin().orgId()) {
+            @Override
+            public String name() {
+                return first.name();
+            }
+        };
+        restarted.dispatcher().register(second);
+        emit(db, db.admin(), 3, 1);
+        restarted.dispatcher().runOnce();
+        assertThat(second.count()).isEqualTo(3);
+    }
+
+    @BothDatabases
+    void aFailingConsumerIsRetriedAndItsWritesRollBackWithTheCheckpoint(TestDb db) {
+        AtomicInteger failures = new AtomicInteger(2);
+        Recording consumer = new Recording(db.admin().orgId());
+        consumer.before = s -> {
+            // The consumer's own write joins the delivery transaction, so a failure undoes it too.
+            db.engine().records().create(db.admin(), "Tasks", json("{'Subject': 'Follow up " + s.subject() + "'}"));
+            if (s.subject().equals("cust-1") && failures.getAndDecrement() > 0) {
+                throw new IllegalStateException("mailer down");
+            }
+        };
+        SignalDispatcher dispatcher = db.engine().dispatcher();
+        dispatcher.register(consumer);
+        emit(db, db.admin(), 2, 1);
+        for (int i = 0; i < 5; i++) {
+            db.clock().advance(Duration.ofMinutes(1));
+            dispatcher.runOnce();
+        }
+        assertThat(consumer.seen.get("cust-1")).containsExactly("0");
+        assertThat(db.engine().records().count(db.admin(), "Tasks", null)).isEqualTo(2);
+    }
+
+    @BothDatabases
+    void aPoisonedSignalIsSetAsideAfterMaxAttemptsAndTheStreamGoesOn(TestDb db) {
+        Recording consumer = new Recording(db.admin().orgId());
+        consumer.before = s -> {
+            if (s.payload().path("n").asText().equals("0") && s.subject().equals("cust-0")) {
+                throw new IllegalStateException("cannot handle this one");
+            }
+        };
+        SignalDispatcher dispatcher = db.engine().dispatcher();
+        dispatcher.register(consumer);
+        emit(db, db.admin(), 1, 3);
+        for (int i = 0; i < 8; i++) {
+            db.clock().advance(Duration.ofMinutes(2));
+            dispatcher.runOnce();
+        }
+        assertThat(consumer.seen.get("cust-0")).containsExactly("1", "2");
+        long dead = db.store().transactor().inTransaction(() -> {
+            try (var c = db.store().dataSource().getConnection(); var ps = c.prepareStatement(
+                    "SELECT COUNT(*) FROM consumer_dead_letters WHERE consumer = ?")) {
+                ps.setString(1, consumer.name());
+                try (var rs = ps.executeQuery()) {
+                    rs.next();
+                    return rs.getLong(1);
+                }
+            } catch (java.sql.SQLException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        assertThat(dead).isEqualTo(1);
+    }
+}

@@ -1,0 +1,113 @@
+package io.waymark.store;
+
+import static io.waymark.store.testing.TestDb.json;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.waymark.error.FieldError;
+import io.waymark.error.PayloadTooLargeException;
+import io.waymark.error.ValidationException;
+import io.waymark.record.Record;
+import io.waymark.signal.Signal;
+import io.waymark.signal.SignalLog;
+import io.waymark.signal.SignalPage;
+import io.waymark.signal.SignalQuery;
+import io.waymark.store.testing.BothDatabases;
+import io.waymark.store.testing.TestDb;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+class SignalLogTest {
+
+    private static List<Signal> bySubject(TestDb db, String subject) {
+        return db.engine().signals().query(db.admin(), new SignalQuery(subject, null, null, null, null, 1000, null)).signals();
+    }
+
+    @BothDatabases
+    void externalSignalsKeepTheirOrderAndPayloadPerSubject(TestDb db) {
+        SignalLog log = db.engine().signals();
+        List<JsonNode> batch = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            batch.add(json("{'type': 'web.visit', 'subject': 'visitor-7', 'payload': {'page': '/tours/" + i + "', 'nested': {'n': " + i + "}}}"));
+        }
+        log.ingest(db.admin(), batch);
+        List<Signal> history = bySubject(db, "visitor-7");
+        assertThat(history).hasSize(20);
+        for (int i = 0; i < 20; i++) {
+            assertThat(history.get(i).payload().get("page").asText()).isEqualTo("/tours/" + i);
+            assertThat(history.get(i).payload().get("nested").get("n").asInt()).isEqualTo(i);
+        }
+        assertThat(history).extracting(Signal::seq).isSorted();
+    }
+
+    @BothDatabases
+    void aSignalNamingARecordJoinsTheRecordsSubject(TestDb db) {
+        Record lead = db.engine().records().create(db.admin(), "Leads", json("{'Last_Name': 'Patel'}"));
+        db.engine().signals().ingest(db.admin(), List.of(json("{'type': 'email.opened', 'module': 'Leads', 'record_id': '" + lead.id() + "'}")));
+        assertThat(bySubject(db, lead.subject())).extracting(Signal::type).containsExactly("record.created", "email.opened");
+    }
+
+    @BothDatabases
+    void badSignalsAreRefusedWhereTheyAreWrongAndNoneOfTheBatchIsStored(TestDb db) {
+        List<JsonNode> batch = List.of(
+                json("{'type': 'web.visit', 'subject': 'fine'}"),
+                json("{'type': 'record.created', 'subject': 's'}"),
+                json("{'type': 'Web Visit', 'subject': 's'}"),
+                json("{'type': 'chat.started'}"),
+                json("{'type': 'form.submitted', 'subject': 's', 'payload': [1, 2], 'occurred_at': 'yesterday', 'colour': 'red'}"),
+                json("{'type': 'call.logged', 'module': 'Leads', 'record_id': '" + UUID.randomUUID() + "'}"));
+        assertThatThrownBy(() -> db.engine().signals().ingest(db.admin(), batch))
+                .isInstanceOfSatisfying(ValidationException.class, e -> assertThat(e.errors()).extracting(FieldError::field)
+                        .containsExactlyInAnyOrder("[1].type", "[2].type", "[3].subject", "[4].payload", "[4].occurred_at", "[4].colour", "[5].record_id"));
+        assertThat(bySubject(db, "fine")).isEmpty();
+    }
+
+    @BothDatabases
+    void aResentSignalIsStoredOnce(TestDb db) {
+        UUID id = UUID.randomUUID();
+        JsonNode signal = json("{'id': '" + id + "', 'type': 'email.clicked', 'subject': 'c-1', 'payload': {'url': 'https://zylker.com'}}");
+        Signal first = db.engine().signals().ingest(db.admin(), List.of(signal)).get(0);
+        Signal again = db.engine().signals().ingest(db.admin(), List.of(signal, signal)).get(1);
+        assertThat(again.seq()).isEqualTo(first.seq());
+        assertThat(bySubject(db, "c-1")).hasSize(1);
+    }
+
+    @BothDatabases
+    void theLogIsReadByTypeAndTimeAcrossPages(TestDb db) {
+        Instant t0 = TestDb.START.minus(Duration.ofDays(30));
+        List<JsonNode> batch = new ArrayList<>();
+        for (int i = 0; i < 9; i++) {
+            batch.add(json("{'type': '" + (i % 3 == 0 ? "chat.missed" : "web.visit") + "', 'subject': 's" + i + "', 'occurred_at': '"
+                    + t0.plus(Duration.ofDays(i)) + "'}"));
+        }
+        db.engine().signals().ingest(db.admin(), batch);
+        List<Signal> seen = new ArrayList<>();
+        String cursor = null;
+        do {
+            SignalPage page = db.engine().signals().query(db.admin(), new SignalQuery(null, null, "web.visit", t0, t0.plus(Duration.ofDays(8)), 2, cursor));
+            seen.addAll(page.signals());
+            cursor = page.next();
+        } while (cursor != null);
+        assertThat(seen).extracting(Signal::subject).containsExactly("s1", "s2", "s4", "s5", "s7");
+        assertThat(db.engine().signals().query(db.admin(), new SignalQuery(null, null, "chat.*", null, null, 100, null)).signals()).hasSize(3);
+    }
+
+    @BothDatabases
+    void anotherOrganisationsSignalsAreInvisible(TestDb db) {
+        db.engine().signals().ingest(db.otherOrg().admin(), List.of(json("{'type': 'web.visit', 'subject': 'shared-name'}")));
+        assertThat(bySubject(db, "shared-name")).isEmpty();
+    }
+
+    @BothDatabases
+    void tooManySignalsInOneCallAreRefused(TestDb db) {
+        List<JsonNode> batch = new ArrayList<>();
+        for (int i = 0; i <= SignalLog.MAX_BATCH; i++) {
+            batch.add(json("{'type': 'web.visit', 'subject': 's'}"));
+        }
+        assertThatThrownBy(() -> db.engine().signals().ingest(db.admin(), batch)).isInstanceOf(PayloadTooLargeException.class);
+    }
+}
