@@ -90,7 +90,7 @@ public final class CompactCriteria {
             pos = fieldStart;
             throw error("a condition needs a field name");
         }
-        if (pos >= text.length()) {
+        if (pos >= text.length() || text.charAt(pos) != ':') {
             throw error("expected ':' after the field '" + field + "'");
         }
         pos++;

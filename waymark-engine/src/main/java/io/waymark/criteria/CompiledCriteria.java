@@ -193,7 +193,9 @@ public final class CompiledCriteria {
                 throw new CriteriaException(where, "value for " + field.apiName() + " must be a number");
             }
             BigDecimal d = normalized.decimalValue();
-            return type == FieldType.INTEGER && d.stripTrailingZeros().scale() <= 0 ? (Object) d.longValue() : d;
+            // Beyond the range of a long a value stays a BigDecimal: narrowing would wrap around.
+            boolean fitsLong = d.compareTo(BigDecimal.valueOf(Long.MIN_VALUE)) >= 0 && d.compareTo(BigDecimal.valueOf(Long.MAX_VALUE)) <= 0;
+            return type == FieldType.INTEGER && d.stripTrailingZeros().scale() <= 0 && fitsLong ? (Object) d.longValueExact() : d;
         }
         if (type.isText() && type != FieldType.PICKLIST) {
             if (!normalized.isTextual()) {
@@ -272,9 +274,16 @@ public final class CompiledCriteria {
                 yield cmp(v, w[0]) >= 0 && cmp(v, w[1]) <= 0;
             }
             case CHANGED -> prev != null && !FieldValues.same(prev.value(name), v);
-            case CHANGED_TO -> prev != null && !FieldValues.same(prev.value(name), v) && v != null && eq(v, first);
-            case CHANGED_FROM -> prev != null && !FieldValues.same(prev.value(name), v) && prev.value(name) != null
-                    && eq(prev.value(name), first);
+            case CHANGED_TO -> {
+                Object old = prev == null ? null : prev.value(name);
+                yield prev != null && !FieldValues.same(old, v) && v != null
+                        && (multi ? has(v, first) && !has(old, first) : eq(v, first));
+            }
+            case CHANGED_FROM -> {
+                Object old = prev == null ? null : prev.value(name);
+                yield prev != null && !FieldValues.same(old, v) && old != null
+                        && (multi ? has(old, first) && !has(v, first) : eq(old, first));
+            }
         };
     }
 

@@ -12,8 +12,10 @@ import java.util.List;
 final class PatternParser {
     private final String text;
     private final int conditionCount;
+    private static final int MAX_DEPTH = 500;
     private final BitSet used = new BitSet();
     private int pos;
+    private int depth;
 
     private PatternParser(String text, int conditionCount) {
         this.text = text;
@@ -55,6 +57,17 @@ final class PatternParser {
 
     private Expr unary() {
         skipSpace();
+        if (++depth > MAX_DEPTH) {
+            throw error("nested more than " + MAX_DEPTH + " levels deep");
+        }
+        try {
+            return unaryAtDepth();
+        } finally {
+            depth--;
+        }
+    }
+
+    private Expr unaryAtDepth() {
         if (keyword("NOT")) {
             return new Expr.Not(unary());
         }

@@ -27,7 +27,7 @@ import java.util.regex.Pattern;
  */
 public final class FieldValues {
     private static final Pattern EMAIL = Pattern.compile("^[^@\\s]+@[^@\\s.]+(\\.[^@\\s.]+)+$");
-    private static final Pattern PHONE = Pattern.compile("^\\+?[0-9][0-9 ()\\-./]{1,28}[0-9)]$");
+    private static final Pattern PHONE = Pattern.compile("^\\+?[0-9(][0-9 ()\\-./]{1,28}[0-9)]$");
     private static final BigDecimal DECIMAL_LIMIT = new BigDecimal("1e18");
 
     private FieldValues() {
@@ -156,6 +156,9 @@ public final class FieldValues {
 
     private static Result text(Field field, String s) {
         int max = field.effectiveMaxLength();
+        if (s.indexOf('\0') >= 0) {
+            return Result.fail("must not contain NUL characters");
+        }
         if (s.length() > max) {
             return Result.fail("is longer than " + max + " characters");
         }
@@ -188,9 +191,6 @@ public final class FieldValues {
                 }
             }
             default -> {
-                if (s.indexOf('\0') >= 0) {
-                    return Result.fail("must not contain NUL characters");
-                }
             }
         }
         return Result.ok(s);

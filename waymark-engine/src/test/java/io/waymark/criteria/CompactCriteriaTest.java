@@ -178,7 +178,6 @@ class CompactCriteriaTest {
     }
 
     @Test
-    @org.junit.jupiter.api.Disabled("BUG: CompactCriteria.condition treats the ')' after a bare field as if it were the ':'")
     void fieldWithoutOperatorBeforeTheCloseParenthesisSaysAnOperatorIsMissing() {
         assertThat(refused("(Lead_Status)").message())
                 .isEqualTo("at position 13 of '(Lead_Status)': expected ':' after the field 'Lead_Status'");

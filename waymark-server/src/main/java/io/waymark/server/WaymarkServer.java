@@ -144,34 +144,34 @@ public final class WaymarkServer implements AutoCloseable {
         String field = modules + "/{module}/fields/{field}";
         String layout = modules + "/{module}/layouts/{layout}";
         return List.of(
-                get("/health", ctx -> h.system.health(ctx)),
-                get("/metrics", ctx -> h.system.metrics(ctx)),
-                get(OPENAPI_PATH, ctx -> h.openApi.serve(ctx)),
+                get("/health", ctx -> h.system().health(ctx)),
+                get("/metrics", ctx -> h.system().metrics(ctx)),
+                get(OPENAPI_PATH, ctx -> h.openApi().serve(ctx)),
 
-                get(modules, ctx -> h.metadata.list(ctx)),
-                post(modules, ctx -> h.metadata.create(ctx)),
-                get(modules + "/{module}", ctx -> h.metadata.get(ctx)),
-                post(modules + "/{module}/fields", ctx -> h.metadata.addField(ctx)),
-                patch(field, ctx -> h.metadata.updateField(ctx)),
-                delete(field, ctx -> h.metadata.deleteField(ctx)),
-                post(field + "/restore", ctx -> h.metadata.restoreField(ctx)),
-                put(layout, ctx -> h.metadata.saveLayout(ctx)),
-                delete(layout, ctx -> h.metadata.deleteLayout(ctx)),
+                get(modules, ctx -> h.metadata().list(ctx)),
+                post(modules, ctx -> h.metadata().create(ctx)),
+                get(modules + "/{module}", ctx -> h.metadata().get(ctx)),
+                post(modules + "/{module}/fields", ctx -> h.metadata().addField(ctx)),
+                patch(field, ctx -> h.metadata().updateField(ctx)),
+                delete(field, ctx -> h.metadata().deleteField(ctx)),
+                post(field + "/restore", ctx -> h.metadata().restoreField(ctx)),
+                put(layout, ctx -> h.metadata().saveLayout(ctx)),
+                delete(layout, ctx -> h.metadata().deleteLayout(ctx)),
 
                 // "count" before "{id}": the first matching route wins.
-                get(records + "/count", ctx -> h.records.count(ctx)),
-                get(records, ctx -> h.records.list(ctx)),
-                post(records, ctx -> h.records.create(ctx)),
-                patch(records, ctx -> h.records.updateAll(ctx)),
-                get(record, ctx -> h.records.get(ctx)),
-                patch(record, ctx -> h.records.update(ctx)),
-                delete(record, ctx -> h.records.delete(ctx)),
-                get(record + "/related/{relatedModule}", ctx -> h.records.related(ctx)),
-                get(record + "/timeline", ctx -> h.records.timeline(ctx)),
-                post(API + "/records/Leads/{id}/convert", ctx -> h.records.convertLead(ctx)),
+                get(records + "/count", ctx -> h.records().count(ctx)),
+                get(records, ctx -> h.records().list(ctx)),
+                post(records, ctx -> h.records().create(ctx)),
+                patch(records, ctx -> h.records().updateAll(ctx)),
+                get(record, ctx -> h.records().get(ctx)),
+                patch(record, ctx -> h.records().update(ctx)),
+                delete(record, ctx -> h.records().delete(ctx)),
+                get(record + "/related/{relatedModule}", ctx -> h.records().related(ctx)),
+                get(record + "/timeline", ctx -> h.records().timeline(ctx)),
+                post(API + "/records/Leads/{id}/convert", ctx -> h.records().convertLead(ctx)),
 
-                post(API + "/signals", ctx -> h.signals.ingest(ctx)),
-                get(API + "/signals", ctx -> h.signals.query(ctx)));
+                post(API + "/signals", ctx -> h.signals().ingest(ctx)),
+                get(API + "/signals", ctx -> h.signals().query(ctx)));
     }
 
     private static Endpoint get(String path, Handler h) {
