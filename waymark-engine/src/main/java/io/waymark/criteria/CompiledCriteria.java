@@ -86,7 +86,8 @@ public final class CompiledCriteria {
         int i = 0;
         for (Condition c : criteria.conditions()) {
             i++;
-            String where = "conditions[" + i + "]";
+            // JSON paths count from 0 like bulk errors; the message names the pattern's number.
+            String where = "conditions[" + (i - 1) + "]";
             Field field = SystemFields.resolve(module, c.field()).orElseThrow(() -> new CriteriaException(where,
                     "unknown field '" + c.field() + "' in module " + module.apiName()));
             Operator op = c.operator();

@@ -6,8 +6,8 @@ import java.util.List;
 /**
  * Conditions combined by a numbered pattern such as {@code (1 AND 2) OR 3}: the structured form
  * that definitions (workflow rules, blueprints, journeys …) store, and that record lists accept.
- * A null or blank pattern ANDs every condition. Build with {@link #parse} from the two JSON-ish
- * parts or with {@link CompactCriteria#parse} from the compact search form.
+ * A null or blank pattern ANDs every condition. Build with {@link #of} from the two parts or
+ * with {@link CompactCriteria#parse} from the compact search form.
  */
 public record Criteria(List<Condition> conditions, String pattern) {
     public Criteria {

@@ -289,7 +289,7 @@ class CompiledCriteriaTest {
         @Test
         void dateTimeComparedWithADateOtherThanBeforeAfterIsRefused() {
             FieldError e = refused("Call_At", Operator.EQUALS, "2024-03-10");
-            assertThat(e).isEqualTo(new FieldError("conditions[1]",
+            assertThat(e).isEqualTo(new FieldError("conditions[0]",
                     "compare Call_At with a date-time such as 2024-03-10T00:00:00Z"));
         }
 
@@ -411,7 +411,7 @@ class CompiledCriteriaTest {
             for (Operator op : List.of(Operator.CHANGED, Operator.CHANGED_TO, Operator.CHANGED_FROM)) {
                 Object[] values = op == Operator.CHANGED ? new Object[0] : new Object[] {"New"};
                 FieldError e = refused(Criteria.of(List.of(cond("Status", op, values)), null), false);
-                assertThat(e).isEqualTo(new FieldError("conditions[1]",
+                assertThat(e).isEqualTo(new FieldError("conditions[0]",
                         "operator " + op.apiName() + " compares with a previous version and cannot filter a list"));
             }
         }
@@ -468,7 +468,7 @@ class CompiledCriteriaTest {
         @Test
         void multiSelectValueIsCaseSensitiveAndMustBeInTheList() {
             assertThat(refused("Tags", Operator.EQUALS, "D")).isEqualTo(
-                    new FieldError("conditions[1]", "value for Tags 'D' is not one of [A, B, C]"));
+                    new FieldError("conditions[0]", "value for Tags 'D' is not one of [A, B, C]"));
             assertThat(refused("Tags", Operator.IN, "A", "b").message()).isEqualTo("value for Tags 'b' is not one of [A, B, C]");
         }
 
@@ -484,7 +484,7 @@ class CompiledCriteriaTest {
         @Test
         void unknownFieldNamesTheFieldTheModuleAndTheCondition() {
             FieldError e = refused(Criteria.of(List.of(cond("Name", Operator.IS_EMPTY), cond("Nope", Operator.IS_EMPTY)), null), false);
-            assertThat(e).isEqualTo(new FieldError("conditions[2]", "unknown field 'Nope' in module Leads"));
+            assertThat(e).isEqualTo(new FieldError("conditions[1]", "unknown field 'Nope' in module Leads"));
         }
 
         @Test
@@ -523,7 +523,7 @@ class CompiledCriteriaTest {
         @Test
         void nonNumberForANumberFieldIsRefused() {
             assertThat(refused("Employees", Operator.EQUALS, "many")).isEqualTo(
-                    new FieldError("conditions[1]", "'many' is not a number (Employees is a integer field)"));
+                    new FieldError("conditions[0]", "'many' is not a number (Employees is a integer field)"));
             assertThat(refused("Revenue", Operator.GREATER_THAN, true).message()).isEqualTo("value for Revenue must be a number");
             assertThat(refused("Employees", Operator.BETWEEN, 1, "ten").message())
                     .isEqualTo("'ten' is not a number (Employees is a integer field)");
@@ -532,7 +532,7 @@ class CompiledCriteriaTest {
         @Test
         void picklistValueNotInTheListIsRefused() {
             assertThat(refused("Status", Operator.EQUALS, "Won")).isEqualTo(
-                    new FieldError("conditions[1]", "value for Status 'Won' is not one of [New, Contacted, Lost]"));
+                    new FieldError("conditions[0]", "value for Status 'Won' is not one of [New, Contacted, Lost]"));
             assertThat(refused("Status", Operator.IN, "New", "Won").message())
                     .isEqualTo("value for Status 'Won' is not one of [New, Contacted, Lost]");
         }
@@ -582,7 +582,7 @@ class CompiledCriteriaTest {
         void firstBadConditionIsReportedByItsNumber() {
             FieldError e = refused(Criteria.of(List.of(cond("Name", Operator.IS_EMPTY), cond("Employees", Operator.IS_EMPTY),
                     cond("Employees", Operator.EQUALS, "x"), cond("Nope", Operator.IS_EMPTY)), null), false);
-            assertThat(e.field()).isEqualTo("conditions[3]");
+            assertThat(e.field()).isEqualTo("conditions[2]");
         }
     }
 

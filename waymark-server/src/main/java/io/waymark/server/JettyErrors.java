@@ -5,8 +5,11 @@ import jakarta.servlet.RequestDispatcher;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.handler.ErrorHandler;
 
@@ -15,6 +18,14 @@ import org.eclipse.jetty.server.handler.ErrorHandler;
  * this keeps those answers problem details too, instead of Jetty's HTML page.
  */
 final class JettyErrors extends ErrorHandler {
+    /** Requests Jetty cannot even parse (a malformed URI, oversized headers). */
+    @Override
+    public ByteBuffer badMessageError(int status, String reason, HttpFields.Mutable fields) {
+        String detail = reason == null || reason.isBlank() ? Problems.title(status) : reason;
+        fields.put(HttpHeader.CONTENT_TYPE, Problems.CONTENT_TYPE);
+        return ByteBuffer.wrap(Json.write(Problems.body(status, Problems.title(status), detail, List.of())).getBytes(StandardCharsets.UTF_8));
+    }
+
     @Override
     public void handle(String target, Request baseRequest, HttpServletRequest request, HttpServletResponse response) throws IOException {
         int status = response.getStatus() < 400 ? 500 : response.getStatus();

@@ -3,7 +3,6 @@ package io.waymark.server;
 import io.javalin.http.Context;
 import io.waymark.Ids;
 import io.waymark.error.FieldError;
-import io.waymark.error.NotFoundException;
 import io.waymark.error.ValidationException;
 import io.waymark.record.FieldValues;
 import java.time.Instant;
@@ -34,12 +33,11 @@ final class Params {
         return c == null || c.isBlank() ? null : c;
     }
 
-    /** A record id from the path; an id that cannot exist is simply not found. */
-    static UUID recordId(Context ctx, String module) {
-        String raw = ctx.pathParam("id");
-        UUID id = Ids.parse(raw);
+    /** A record id from the path; something that is not a UUID is a bad request, not a missing record. */
+    static UUID recordId(Context ctx) {
+        UUID id = Ids.parse(ctx.pathParam("id"));
         if (id == null) {
-            throw new NotFoundException("No " + module + " record has id " + raw);
+            throw invalid("id", "must be a record id (a UUID)");
         }
         return id;
     }

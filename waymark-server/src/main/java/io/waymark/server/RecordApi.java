@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.http.Context;
 import io.waymark.Actor;
+import io.waymark.criteria.CriteriaException;
 import io.waymark.error.FieldError;
 import io.waymark.error.ValidationException;
 import io.waymark.json.Json;
@@ -64,7 +65,7 @@ final class RecordApi {
     void get(Context ctx) {
         Actor actor = Authentication.actor(ctx);
         String moduleName = ctx.pathParam("module");
-        Record r = records.get(actor, moduleName, Params.recordId(ctx, moduleName));
+        Record r = records.get(actor, moduleName, Params.recordId(ctx));
         ctx.header("ETag", Params.etag(r.version()));
         Responses.json(ctx, 200, render(actor, records.module(actor, moduleName), r));
     }
@@ -73,7 +74,7 @@ final class RecordApi {
     void update(Context ctx) {
         Actor actor = Authentication.actor(ctx);
         String moduleName = ctx.pathParam("module");
-        UUID id = Params.recordId(ctx, moduleName);
+        UUID id = Params.recordId(ctx);
         Long ifMatch = ctx.header("If-Match") == null ? null : Params.expectedVersion(ctx);
         JsonNode body = JsonBody.required(ctx, maxBody);
         Record r = records.update(actor, moduleName, id, body, ifMatch);
@@ -85,7 +86,7 @@ final class RecordApi {
     void delete(Context ctx) {
         Actor actor = Authentication.actor(ctx);
         String moduleName = ctx.pathParam("module");
-        UUID id = Params.recordId(ctx, moduleName);
+        UUID id = Params.recordId(ctx);
         records.delete(actor, moduleName, id, Params.expectedVersion(ctx));
         metrics.recordsWritten(1);
         Responses.noContent(ctx);
@@ -94,15 +95,28 @@ final class RecordApi {
     void list(Context ctx) {
         Actor actor = Authentication.actor(ctx);
         String moduleName = ctx.pathParam("module");
-        RecordStore.RecordPage page = records.list(actor, moduleName, CriteriaParams.from(ctx), Params.text(ctx, "sort"),
-                Params.limit(ctx), Params.cursor(ctx));
+        CriteriaParams.Parsed criteria = CriteriaParams.from(ctx);
+        String sort = Params.text(ctx, "sort");
+        int limit = Params.limit(ctx);
+        RecordStore.RecordPage page;
+        try {
+            page = records.list(actor, moduleName, criteria.criteria(), sort, limit, Params.cursor(ctx));
+        } catch (CriteriaException e) {
+            throw criteria.relabel(e);
+        }
         Module module = records.module(actor, moduleName);
         Responses.json(ctx, 200, Responses.page(records.render(actor, module, page.records()), page.next()));
     }
 
     void count(Context ctx) {
         Actor actor = Authentication.actor(ctx);
-        long n = records.count(actor, ctx.pathParam("module"), CriteriaParams.from(ctx));
+        CriteriaParams.Parsed criteria = CriteriaParams.from(ctx);
+        long n;
+        try {
+            n = records.count(actor, ctx.pathParam("module"), criteria.criteria());
+        } catch (CriteriaException e) {
+            throw criteria.relabel(e);
+        }
         ObjectNode o = Json.object();
         o.put("count", n);
         Responses.json(ctx, 200, o);
@@ -112,7 +126,7 @@ final class RecordApi {
         Actor actor = Authentication.actor(ctx);
         String moduleName = ctx.pathParam("module");
         String relatedName = ctx.pathParam("relatedModule");
-        RecordStore.RecordPage page = records.related(actor, moduleName, Params.recordId(ctx, moduleName), relatedName,
+        RecordStore.RecordPage page = records.related(actor, moduleName, Params.recordId(ctx), relatedName,
                 Params.text(ctx, "field"), Params.limit(ctx), Params.cursor(ctx));
         Module related = records.module(actor, relatedName);
         Responses.json(ctx, 200, Responses.page(records.render(actor, related, page.records()), page.next()));
@@ -121,7 +135,7 @@ final class RecordApi {
     void timeline(Context ctx) {
         Actor actor = Authentication.actor(ctx);
         String moduleName = ctx.pathParam("module");
-        SignalPage page = records.timeline(actor, moduleName, Params.recordId(ctx, moduleName), Params.limit(ctx), Params.cursor(ctx));
+        SignalPage page = records.timeline(actor, moduleName, Params.recordId(ctx), Params.limit(ctx), Params.cursor(ctx));
         List<ObjectNode> entries = page.signals().stream().map(SignalJson::timelineEntry).toList();
         Responses.json(ctx, 200, Responses.page(entries, page.next()));
     }
@@ -129,7 +143,7 @@ final class RecordApi {
     /** Converts a lead; the body (optional) holds the conversion options. */
     void convertLead(Context ctx) {
         Actor actor = Authentication.actor(ctx);
-        UUID id = Params.recordId(ctx, "Leads");
+        UUID id = Params.recordId(ctx);
         JsonNode options = JsonBody.optional(ctx, maxBody);
         Records.Conversion c = records.convertLead(actor, id, options.isMissingNode() ? null : options);
         metrics.recordsWritten(2 + (c.account() == null ? 0 : 1) + (c.deal() == null ? 0 : 1));

@@ -110,6 +110,7 @@ public final class WaymarkServer implements AutoCloseable {
             return;
         }
         stopped = true;
+        long begun = System.nanoTime();
         log.info("Stopping Waymark server");
         try {
             app.stop();
@@ -120,6 +121,7 @@ public final class WaymarkServer implements AutoCloseable {
                 metrics.close();
             }
         }
+        log.info("Waymark server stopped in {} ms", (System.nanoTime() - begun) / 1_000_000);
     }
 
     @Override
@@ -127,9 +129,13 @@ public final class WaymarkServer implements AutoCloseable {
         stop();
     }
 
-    /** Every (method, path) the server registers, in registration order. */
-    public static List<Route> routes() {
-        return endpoints(null).stream().map(e -> new Route(e.method().name(), e.path())).toList();
+    /**
+     * Every route the server registers, in registration order, as {@code "METHOD /path"} with
+     * path templates in OpenAPI's form ({@code "GET /api/v1/records/{module}/{id}"}), so a test can
+     * compare them with the OpenAPI document.
+     */
+    public static List<String> routes() {
+        return endpoints(null).stream().map(e -> e.method().name() + " " + e.path()).toList();
     }
 
     /**

@@ -39,7 +39,8 @@ public final class JdbcStore implements AutoCloseable {
 
     /** The H2 URL of a file database in {@code dir}, in the mode Waymark runs it. */
     public static String h2Url(java.nio.file.Path dir) {
-        return "jdbc:h2:file:" + dir.toAbsolutePath().resolve("waymark") + h2Options();
+        // The server's shutdown hook stops work before the database closes; H2's own hook must not race it.
+        return "jdbc:h2:file:" + dir.toAbsolutePath().resolve("waymark") + h2Options() + ";DB_CLOSE_ON_EXIT=FALSE";
     }
 
     /** The options every H2 database is opened with. */
