@@ -100,7 +100,7 @@ CREATE TABLE signals (
     recorded_at  TIMESTAMP WITH TIME ZONE NOT NULL,
     actor        UUID,
     PRIMARY KEY (partition_no, seq),
-    CONSTRAINT signals_id_unique UNIQUE (org_id, id)
+    CONSTRAINT signals_id_unique UNIQUE (id)
 );
 CREATE INDEX signals_subject ON signals (org_id, subject, seq);
 CREATE INDEX signals_record ON signals (org_id, record_id, occurred_at);

@@ -91,7 +91,7 @@ public final class SignalLog {
             throw new ValidationException(errors.size() == 1 ? errors.get(0).field() + " " + errors.get(0).message()
                     : errors.size() + " fields are invalid", errors);
         }
-        List<Signal> stored = tx.inTransaction(() -> store.append(news));
+        List<Signal> stored = tx.inTransaction(() -> store.appendOnce(news));
         afterCommit.forEach(Runnable::run);
         return stored;
     }

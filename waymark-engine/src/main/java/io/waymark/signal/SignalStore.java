@@ -10,11 +10,14 @@ import java.util.OptionalLong;
  * that a consumer that has read up to {@code seq} never later finds a smaller one appear.
  */
 public interface SignalStore {
-    /**
-     * Appends signals in the given order. A signal whose id the organisation already has is
-     * skipped (a resend), and the stored one is returned in its place.
-     */
+    /** Appends signals whose ids are new (made by the engine), in the given order. */
     List<Signal> append(List<NewSignal> signals);
+
+    /**
+     * Appends signals that may have been sent before (ids chosen by a client). A signal whose id
+     * the organisation already has is skipped, and the stored one is returned in its place.
+     */
+    List<Signal> appendOnce(List<NewSignal> signals);
 
     SignalPage query(java.util.UUID orgId, SignalQuery query);
 

@@ -2,6 +2,7 @@ package io.waymark.store;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.waymark.error.ConflictException;
 import io.waymark.error.FieldError;
 import io.waymark.error.ValidationException;
 import io.waymark.json.Json;
@@ -63,11 +64,20 @@ final class JdbcSignalStore implements SignalStore {
 
     @Override
     public List<Signal> append(List<NewSignal> signals) {
+        return append(signals, false);
+    }
+
+    @Override
+    public List<Signal> appendOnce(List<NewSignal> signals) {
+        return append(signals, true);
+    }
+
+    private List<Signal> append(List<NewSignal> signals, boolean mayRepeat) {
         if (signals.isEmpty()) {
             return List.of();
         }
         return tx.inTransaction(() -> jdbc(c -> {
-            Map<UUID, Signal> existing = existing(c, signals);
+            Map<UUID, Signal> existing = mayRepeat ? existing(c, signals) : new HashMap<>();
             Instant now = clock.instant();
             TreeMap<Integer, Integer> perPartition = new TreeMap<>();
             Set<UUID> seen = new HashSet<>();
@@ -131,15 +141,20 @@ final class JdbcSignalStore implements SignalStore {
         UUID org = signals.get(0).orgId();
         for (int from = 0; from < signals.size(); from += 500) {
             List<NewSignal> chunk = signals.subList(from, Math.min(signals.size(), from + 500));
-            String sql = "SELECT " + COLUMNS + " FROM signals WHERE org_id = ? AND id IN (?" + ", ?".repeat(chunk.size() - 1) + ")";
+            // By id alone: ids are unique across organisations, so every plan (PostgreSQL's
+            // generic one too) takes the id index.
+            String sql = "SELECT " + COLUMNS + " FROM signals WHERE id IN (?" + ", ?".repeat(chunk.size() - 1) + ")";
             try (PreparedStatement ps = c.prepareStatement(sql)) {
-                ps.setObject(1, org);
                 for (int i = 0; i < chunk.size(); i++) {
-                    ps.setObject(i + 2, chunk.get(i).id());
+                    ps.setObject(i + 1, chunk.get(i).id());
                 }
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         Signal s = read(rs);
+                        if (!s.orgId().equals(org)) {
+                            throw new ConflictException("Signal id " + s.id() + " is already taken; a resend must use its own id, a new signal a new one",
+                                    List.of(new FieldError("id", "is already taken")));
+                        }
                         out.put(s.id(), s);
                     }
                 }

@@ -31,6 +31,11 @@ class AtomicityTest {
             }
 
             @Override
+            public List<Signal> appendOnce(List<NewSignal> signals) {
+                return append(signals);
+            }
+
+            @Override
             public io.waymark.signal.SignalPage query(java.util.UUID orgId, SignalQuery q) {
                 return real.query(orgId, q);
             }

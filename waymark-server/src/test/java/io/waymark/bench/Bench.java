@@ -1,0 +1,236 @@
+package io.waymark.bench;
+
+import io.waymark.Waymark;
+import io.waymark.identity.Orgs;
+import io.waymark.server.ServerConfig;
+import io.waymark.server.WaymarkServer;
+import io.waymark.store.JdbcStore;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The foundation's benchmarks, each over HTTP against a real server in this JVM, on the embedded
+ * database (a fresh H2 file database, as a default install runs) or on PostgreSQL when
+ * {@code WAYMARK_DB_URL} is set. The last line of output is {@code NAME: <figure> <unit>}.
+ *
+ * <ul>
+ *   <li>{@code records}: bulk creates of 1,000 leads per call from two client threads; records/s,
+ *       each record stored with its signal (the timeline reads the signal log).</li>
+ *   <li>{@code signals}: external signals appended in batches of 1,000 from two client threads;
+ *       signals/s.</li>
+ *   <li>{@code record-read}: GET one lead by id at a fixed 500 requests/s (open loop, latency
+ *       measured from the intended send time, so a stall is not hidden); p99 in ms.</li>
+ * </ul>
+ */
+public final class Bench {
+    private static final HttpClient HTTP = HttpClient.newBuilder().executor(Executors.newFixedThreadPool(4)).build();
+
+    private final URI base;
+    private final String token;
+
+    private Bench(URI base, String token) {
+        this.base = base;
+        this.token = token;
+    }
+
+    public static void main(String[] args) throws Exception {
+        String name = args.length > 0 ? args[0] : "";
+        if (!List.of("records", "signals", "record-read").contains(name)) {
+            System.err.println("usage: bench/run records|signals|record-read [count]");
+            System.exit(2);
+        }
+        String url = System.getenv("WAYMARK_DB_URL");
+        Path dir = null;
+        JdbcStore store;
+        if (url != null && !url.isBlank()) {
+            store = JdbcStore.open(url, env("WAYMARK_DB_USER", "postgres"), env("WAYMARK_DB_PASSWORD", ""));
+        } else {
+            dir = Files.createTempDirectory("waymark-bench");
+            store = JdbcStore.embedded(dir);
+        }
+        System.out.println("database: " + store.databaseKind() + (dir == null ? " " + url : " (file) " + dir));
+        Waymark engine = store.engine(Clock.systemUTC());
+        WaymarkServer server = new WaymarkServer(store, engine, ServerConfig.ofPort(0)).start();
+        Orgs.Created org = engine.orgs().create("Bench " + System.nanoTime(), "bench@example.com", "Bench", null);
+        Bench bench = new Bench(URI.create("http://127.0.0.1:" + server.port()), org.token());
+        String figure;
+        try {
+            figure = switch (name) {
+                case "records" -> bench.records(args.length > 1 ? Integer.parseInt(args[1]) : 200_000);
+                case "signals" -> bench.signals(args.length > 1 ? Integer.parseInt(args[1]) : 500_000);
+                default -> bench.recordRead(args.length > 1 ? Integer.parseInt(args[1]) : 15_000);
+            };
+        } finally {
+            server.stop();
+            store.close();
+            if (dir != null) {
+                try (var files = Files.walk(dir)) {
+                    files.sorted((a, b) -> b.compareTo(a)).forEach(p -> p.toFile().delete());
+                }
+            }
+        }
+        System.out.println(figure);
+        System.exit(0);
+    }
+
+    private static String env(String name, String fallback) {
+        String v = System.getenv(name);
+        return v == null ? fallback : v;
+    }
+
+    private static String leads(int batch, int size, Random random) {
+        String[] statuses = {"New", "Contacted", "Pre-Qualified", "Not Contacted"};
+        StringBuilder b = new StringBuilder(size * 220).append('[');
+        for (int i = 0; i < size; i++) {
+            int n = batch * size + i;
+            b.append(i == 0 ? "" : ",").append("{\"First_Name\":\"Asha").append(n).append("\",\"Last_Name\":\"Patel").append(n)
+                    .append("\",\"Email\":\"asha").append(n).append("@zylker.example\",\"Phone\":\"+91 98450 ").append(10000 + n % 89999)
+                    .append("\",\"Company\":\"Zylker Travels ").append(n % 500).append("\",\"Lead_Status\":\"")
+                    .append(statuses[random.nextInt(statuses.length)]).append("\",\"Lead_Source\":\"Web Form\",\"No_of_Employees\":")
+                    .append(random.nextInt(5000)).append(",\"Annual_Revenue\":").append(random.nextInt(10_000_000)).append(".5}");
+        }
+        return b.append(']').toString();
+    }
+
+    private static String signals(int batch, int size) {
+        StringBuilder b = new StringBuilder(size * 120).append('[');
+        for (int i = 0; i < size; i++) {
+            int n = batch * size + i;
+            b.append(i == 0 ? "" : ",").append("{\"type\":\"web.visit\",\"subject\":\"visitor-").append(n % 20_000)
+                    .append("\",\"payload\":{\"page\":\"/tours/").append(n % 137).append("\",\"referrer\":\"search\"}}");
+        }
+        return b.append(']').toString();
+    }
+
+    private HttpResponse<String> send(String method, String path, String body) throws IOException, InterruptedException {
+        HttpRequest.Builder r = HttpRequest.newBuilder(base.resolve(path)).header("Authorization", "Bearer " + token);
+        if (body != null) {
+            r.header("Content-Type", "application/json");
+        }
+        r.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        HttpResponse<String> resp = HTTP.send(r.build(), HttpResponse.BodyHandlers.ofString());
+        if (resp.statusCode() >= 300) {
+            throw new IllegalStateException(method + " " + path + " -> " + resp.statusCode() + " " + resp.body());
+        }
+        return resp;
+    }
+
+    /** Runs {@code batches} calls from two threads and returns the elapsed nanoseconds. */
+    private long twoClients(int batches, BatchCall call) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        AtomicInteger next = new AtomicInteger();
+        long start = System.nanoTime();
+        List<Future<?>> futures = new ArrayList<>();
+        for (int t = 0; t < 2; t++) {
+            futures.add(pool.submit(() -> {
+                int b;
+                while ((b = next.getAndIncrement()) < batches) {
+                    call.run(b);
+                }
+                return null;
+            }));
+        }
+        for (Future<?> f : futures) {
+            f.get();
+        }
+        long elapsed = System.nanoTime() - start;
+        pool.shutdown();
+        return elapsed;
+    }
+
+    private interface BatchCall {
+        void run(int batch) throws Exception;
+    }
+
+    private String records(int total) throws Exception {
+        int size = 1000;
+        Random random = new Random(7);
+        List<String> bodies = new ArrayList<>();
+        int batches = Math.max(1, total / size);
+        for (int b = 0; b < batches + 20; b++) {
+            bodies.add(leads(b, size, random));
+        }
+        twoClients(20, b -> send("POST", "/api/v1/records/Leads", bodies.get(batches + b)));
+        long nanos = twoClients(batches, b -> send("POST", "/api/v1/records/Leads", bodies.get(b)));
+        long stored = Long.parseLong(send("GET", "/api/v1/records/Leads/count", null).body().replaceAll("\\D", ""));
+        double rate = batches * (double) size / (nanos / 1e9);
+        System.out.printf("created %d leads (after a warm-up of %d) in %.2f s; %d stored in all%n", batches * size, 20 * size, nanos / 1e9, stored);
+        return String.format("records: %.0f records/s", rate);
+    }
+
+    private String signals(int total) throws Exception {
+        int size = 1000;
+        int batches = Math.max(1, total / size);
+        List<String> bodies = new ArrayList<>();
+        for (int b = 0; b < batches + 20; b++) {
+            bodies.add(signals(b, size));
+        }
+        twoClients(20, b -> send("POST", "/api/v1/signals", bodies.get(batches + b)));
+        long nanos = twoClients(batches, b -> send("POST", "/api/v1/signals", bodies.get(b)));
+        System.out.printf("appended %d signals (after a warm-up of %d) in %.2f s%n", batches * size, 20 * size, nanos / 1e9);
+        return String.format("signals: %.0f signals/s", batches * (double) size / (nanos / 1e9));
+    }
+
+    private String recordRead(int requests) throws Exception {
+        Random random = new Random(11);
+        List<String> ids = new ArrayList<>();
+        for (int b = 0; b < 10; b++) {
+            String body = send("POST", "/api/v1/records/Leads", leads(b, 1000, random)).body();
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\{\"id\":\"([0-9a-f-]{36})\"").matcher(body);
+            while (m.find()) {
+                ids.add(m.group(1));
+            }
+        }
+        int rate = 500;
+        long interval = 1_000_000_000L / rate;
+        // Warm-up at the same rate, then the measured run.
+        openLoop(ids, random, 2_500, interval);
+        long[] latencies = openLoop(ids, random, requests, interval);
+        Arrays.sort(latencies);
+        double p50 = latencies[latencies.length / 2] / 1e6;
+        double p99 = latencies[(int) Math.ceil(latencies.length * 0.99) - 1] / 1e6;
+        double max = latencies[latencies.length - 1] / 1e6;
+        System.out.printf("%d GETs at %d/s: p50 %.2f ms, p99 %.2f ms, max %.2f ms%n", requests, rate, p50, p99, max);
+        return String.format("record-read: %.2f ms p99", p99);
+    }
+
+    private long[] openLoop(List<String> ids, Random random, int requests, long interval) throws Exception {
+        long[] latencies = new long[requests];
+        CompletableFuture<?>[] all = new CompletableFuture<?>[requests];
+        long start = System.nanoTime();
+        for (int i = 0; i < requests; i++) {
+            long intended = start + i * interval;
+            long wait = intended - System.nanoTime();
+            if (wait > 0) {
+                TimeUnit.NANOSECONDS.sleep(wait);
+            }
+            int k = i;
+            HttpRequest req = HttpRequest.newBuilder(base.resolve("/api/v1/records/Leads/" + ids.get(random.nextInt(ids.size()))))
+                    .header("Authorization", "Bearer " + token).GET().build();
+            all[i] = HTTP.sendAsync(req, HttpResponse.BodyHandlers.ofString()).thenAccept(r -> {
+                if (r.statusCode() != 200) {
+                    throw new IllegalStateException("GET -> " + r.statusCode());
+                }
+                latencies[k] = System.nanoTime() - intended;
+            });
+        }
+        CompletableFuture.allOf(all).get(120, TimeUnit.SECONDS);
+        return latencies;
+    }
+}
