@@ -43,9 +43,7 @@ public final class Orgs {
      * @param token the administrator's API token, or null for a random one
      */
     public Created create(String name, String adminEmail, String adminName, String token) {
-        if (token != null && token.length() < 16) {
-            throw new IllegalArgumentException("An admin token must have at least 16 characters");
-        }
+        checkToken(token);
         UUID orgId = Ids.next(clock);
         UUID adminId = Ids.next(clock);
         String secret = token == null ? newToken() : token;
@@ -64,6 +62,7 @@ public final class Orgs {
      * one, a random token is made on the first start only and returned once.
      */
     public Created bootstrap(String name, String fixedToken) {
+        checkToken(fixedToken);
         Optional<UUID> existing = store.firstOrg();
         if (existing.isEmpty()) {
             return create(name, "admin@localhost", "Administrator", fixedToken);
@@ -100,6 +99,12 @@ public final class Orgs {
         String secret = newToken();
         tx.run(() -> store.createToken(actor.orgId(), Ids.next(clock), userId, name, hash(secret), clock.instant(), null));
         return secret;
+    }
+
+    private static void checkToken(String token) {
+        if (token != null && (token.length() < 16 || token.length() > 512 || token.isBlank())) {
+            throw new IllegalArgumentException("An admin token must have 16 to 512 characters");
+        }
     }
 
     static String newToken() {

@@ -71,6 +71,14 @@ public final class TestDatabases {
         return OPEN.computeIfAbsent(kind, k -> k.equals(H2) ? openH2() : openPostgres());
     }
 
+    /**
+     * A store on a database of its own, for tests of what a deployment does once (its first
+     * start). The caller closes it; a PostgreSQL one is dropped when the JVM exits.
+     */
+    public static JdbcStore fresh(String kind) {
+        return kind.equals(H2) ? openH2() : openPostgres();
+    }
+
     private static JdbcStore openH2() {
         return JdbcStore.open("jdbc:h2:mem:waymark_" + UUID.randomUUID().toString().substring(0, 8) + ";DB_CLOSE_DELAY=-1"
                 + JdbcStore.h2Options(), "sa", "");
