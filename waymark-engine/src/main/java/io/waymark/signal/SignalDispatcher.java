@@ -89,7 +89,6 @@ public final class SignalDispatcher implements AutoCloseable {
         if (failure != null && clock.instant().isBefore(failure.retryAt)) {
             return -1;
         }
-        int limit = failure == null ? batchSize : 1;
         long[] last = {-1};
         int[] count = {0};
         Signal[] current = {null};
@@ -100,6 +99,10 @@ public final class SignalDispatcher implements AutoCloseable {
                     return;
                 }
                 long from = claimed.getAsLong();
+                // After a failure: everything before the failing signal in one batch, then that
+                // signal alone, so that its attempts are counted and nothing else is held back.
+                int limit = failure == null || failure.seq <= from ? batchSize
+                        : (int) Math.max(1, Math.min(batchSize, failure.seq - from));
                 List<Signal> batch = store.read(partition, from, limit);
                 for (Signal s : batch) {
                     current[0] = s;
@@ -134,7 +137,9 @@ public final class SignalDispatcher implements AutoCloseable {
         if (last[0] < 0) {
             return 0;
         }
-        failures.remove(key);
+        if (failure != null && last[0] >= failure.seq) {
+            failures.remove(key);
+        }
         done.put(partition, last[0]);
         return count[0];
     }

@@ -39,7 +39,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * </ul>
  */
 public final class Bench {
-    private static final HttpClient HTTP = HttpClient.newBuilder().executor(Executors.newFixedThreadPool(4)).build();
+    private static final HttpClient HTTP = HttpClient.newBuilder().executor(Executors.newFixedThreadPool(4, r -> {
+        Thread t = new Thread(r, "bench-http");
+        t.setDaemon(true);
+        return t;
+    })).build();
 
     private final URI base;
     private final String token;
@@ -69,13 +73,15 @@ public final class Bench {
         WaymarkServer server = new WaymarkServer(store, engine, ServerConfig.ofPort(0)).start();
         Orgs.Created org = engine.orgs().create("Bench " + System.nanoTime(), "bench@example.com", "Bench", null);
         Bench bench = new Bench(URI.create("http://127.0.0.1:" + server.port()), org.token());
-        String figure;
+        String figure = null;
         try {
             figure = switch (name) {
                 case "records" -> bench.records(args.length > 1 ? Integer.parseInt(args[1]) : 200_000);
                 case "signals" -> bench.signals(args.length > 1 ? Integer.parseInt(args[1]) : 500_000);
                 default -> bench.recordRead(args.length > 1 ? Integer.parseInt(args[1]) : 15_000);
             };
+        } catch (Exception e) {
+            e.printStackTrace();
         } finally {
             server.stop();
             store.close();
@@ -84,6 +90,10 @@ public final class Bench {
                     files.sorted((a, b) -> b.compareTo(a)).forEach(p -> p.toFile().delete());
                 }
             }
+        }
+        if (figure == null) {
+            System.err.println(name + ": failed");
+            System.exit(1);
         }
         System.out.println(figure);
         System.exit(0);
@@ -192,10 +202,7 @@ public final class Bench {
         List<String> ids = new ArrayList<>();
         for (int b = 0; b < 10; b++) {
             String body = send("POST", "/api/v1/records/Leads", leads(b, 1000, random)).body();
-            java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\{\"id\":\"([0-9a-f-]{36})\"").matcher(body);
-            while (m.find()) {
-                ids.add(m.group(1));
-            }
+            io.waymark.json.Json.read(body).get("data").forEach(r -> ids.add(r.get("id").asText()));
         }
         int rate = 500;
         long interval = 1_000_000_000L / rate;

@@ -2,6 +2,9 @@ package io.waymark.store;
 
 import io.waymark.Actor;
 import io.waymark.identity.IdentityStore;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneId;
@@ -77,10 +80,25 @@ final class JdbcIdentityStore implements IdentityStore {
 
     @Override
     public Optional<Actor> actorForToken(String hash, Instant now) {
-        return tx.with(h -> h.createQuery("SELECT t.org_id, t.user_id FROM api_tokens t JOIN users u ON u.id = t.user_id "
-                        + "WHERE t.token_hash = :hash AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > :now) AND u.active")
-                .bind("hash", hash).bind("now", utc(now))
-                .map((rs, ctx) -> new Actor(rs.getObject(1, UUID.class), rs.getObject(2, UUID.class))).findOne());
+        // Plain JDBC: this runs on every request.
+        return sql(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT t.org_id, t.user_id FROM api_tokens t JOIN users u ON u.id = t.user_id "
+                    + "WHERE t.token_hash = ? AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > ?) AND u.active")) {
+                ps.setString(1, hash);
+                ps.setObject(2, utc(now));
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.of(new Actor(rs.getObject(1, UUID.class), rs.getObject(2, UUID.class))) : Optional.<Actor>empty();
+                }
+            }
+        });
+    }
+
+    private <T> T sql(JdbcTransactor.ConnectionWork<T> work) {
+        try {
+            return tx.connection(work);
+        } catch (SQLException e) {
+            throw new IllegalStateException("Database error: " + e.getMessage(), e);
+        }
     }
 
     @Override
@@ -97,11 +115,20 @@ final class JdbcIdentityStore implements IdentityStore {
         if (ids.isEmpty()) {
             return Map.of();
         }
-        return tx.with(h -> {
+        return sql(c -> {
             Map<UUID, String> out = new HashMap<>();
-            h.createQuery("SELECT id, name FROM users WHERE org_id = :org AND id IN (<ids>)")
-                    .bind("org", orgId).bindList("ids", ids.stream().toList())
-                    .map((rs, ctx) -> out.put(rs.getObject(1, UUID.class), rs.getString(2))).list();
+            try (PreparedStatement ps = c.prepareStatement("SELECT id, name FROM users WHERE id IN (?" + ", ?".repeat(ids.size() - 1) + ") AND org_id = ?")) {
+                int i = 1;
+                for (UUID id : ids) {
+                    ps.setObject(i++, id);
+                }
+                ps.setObject(i, orgId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.put(rs.getObject(1, UUID.class), rs.getString(2));
+                    }
+                }
+            }
             return out;
         });
     }

@@ -49,13 +49,11 @@ final class JdbcRecordStore implements RecordStore {
     }
 
     private <T> T jdbc(Work<T> work) {
-        return tx.with(h -> {
-            try {
-                return work.run(h.getConnection());
-            } catch (SQLException e) {
-                throw translate(e);
-            }
-        });
+        try {
+            return tx.connection(work::run);
+        } catch (SQLException e) {
+            throw translate(e);
+        }
     }
 
     private static RuntimeException translate(SQLException e) {

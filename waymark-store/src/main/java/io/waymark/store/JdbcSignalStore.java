@@ -53,13 +53,11 @@ final class JdbcSignalStore implements SignalStore {
     }
 
     private <T> T jdbc(Work<T> work) {
-        return tx.with(h -> {
-            try {
-                return work.run(h.getConnection());
-            } catch (SQLException e) {
-                throw new IllegalStateException("Database error: " + e.getMessage(), e);
-            }
-        });
+        try {
+            return tx.connection(work::run);
+        } catch (SQLException e) {
+            throw new IllegalStateException("Database error: " + e.getMessage(), e);
+        }
     }
 
     @Override

@@ -29,7 +29,7 @@ public final class JdbcStore implements AutoCloseable {
     private JdbcStore(HikariDataSource dataSource, Dialect dialect) {
         this.dataSource = dataSource;
         this.dialect = dialect;
-        this.transactor = new JdbcTransactor(Jdbi.create(dataSource));
+        this.transactor = new JdbcTransactor(Jdbi.create(dataSource), dataSource);
     }
 
     /** The embedded database in {@code dir} (created if missing). */

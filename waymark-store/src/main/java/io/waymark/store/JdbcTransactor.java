@@ -13,10 +13,31 @@ import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
  */
 final class JdbcTransactor implements Transactor {
     private final Jdbi jdbi;
+    private final javax.sql.DataSource dataSource;
     private final ThreadLocal<Handle> current = new ThreadLocal<>();
 
-    JdbcTransactor(Jdbi jdbi) {
+    JdbcTransactor(Jdbi jdbi, javax.sql.DataSource dataSource) {
         this.jdbi = jdbi;
+        this.dataSource = dataSource;
+    }
+
+    /** JDBC work on a connection. */
+    interface ConnectionWork<T> {
+        T run(java.sql.Connection c) throws java.sql.SQLException;
+    }
+
+    /**
+     * Runs plain JDBC work on the thread's transaction, or on a pooled connection of its own:
+     * the read path of every request, where opening a Jdbi handle costs more than the query.
+     */
+    <T> T connection(ConnectionWork<T> work) throws java.sql.SQLException {
+        Handle h = current.get();
+        if (h != null) {
+            return work.run(h.getConnection());
+        }
+        try (java.sql.Connection c = dataSource.getConnection()) {
+            return work.run(c);
+        }
     }
 
     @Override
