@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.Extension;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -61,16 +60,7 @@ public final class ServerInvocations implements TestTemplateInvocationContextPro
             public List<Extension> getAdditionalExtensions() {
                 Api[] holder = new Api[1];
                 BeforeEachCallback before = ctx -> {
-                    if (kind.equals(TestDatabases.POSTGRESQL)) {
-                        String problem = TestDatabases.postgresUnavailable();
-                        if (problem != null) {
-                            if (TestDatabases.postgresRequired()) {
-                                throw new IllegalStateException("PostgreSQL is required (WAYMARK_REQUIRE_POSTGRES=true) but " + problem);
-                            }
-                            System.out.println("SKIPPED on PostgreSQL: " + problem);
-                            Assumptions.abort("PostgreSQL unavailable: " + problem);
-                        }
-                    }
+                    TestDatabases.assumeAvailable(kind);
                     Running r = running(kind);
                     r.clock().set(TestDb.START);
                     holder[0] = new Api(kind, r);

@@ -2,7 +2,6 @@ package io.waymark.store.testing;
 
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.extension.Extension;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
@@ -34,16 +33,7 @@ public final class DatabaseInvocations implements TestTemplateInvocationContextP
             public List<Extension> getAdditionalExtensions() {
                 TestDb[] holder = new TestDb[1];
                 BeforeEachCallback before = ctx -> {
-                    if (kind.equals(TestDatabases.POSTGRESQL)) {
-                        String problem = TestDatabases.postgresUnavailable();
-                        if (problem != null) {
-                            if (TestDatabases.postgresRequired()) {
-                                throw new IllegalStateException("PostgreSQL is required (WAYMARK_REQUIRE_POSTGRES=true) but " + problem);
-                            }
-                            System.out.println("SKIPPED on PostgreSQL: " + problem);
-                            Assumptions.abort("PostgreSQL unavailable: " + problem);
-                        }
-                    }
+                    TestDatabases.assumeAvailable(kind);
                     holder[0] = new TestDb(kind, TestDatabases.get(kind));
                 };
                 ParameterResolver resolver = new ParameterResolver() {

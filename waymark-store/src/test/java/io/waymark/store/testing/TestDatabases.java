@@ -66,6 +66,24 @@ public final class TestDatabases {
         }
     }
 
+    /**
+     * Before a test on {@code kind}: aborts it (a skip, with the reason printed) when PostgreSQL
+     * is wanted but unavailable — or fails it when PostgreSQL is required.
+     */
+    public static void assumeAvailable(String kind) {
+        if (!kind.equals(POSTGRESQL)) {
+            return;
+        }
+        String problem = postgresUnavailable();
+        if (problem != null) {
+            if (postgresRequired()) {
+                throw new IllegalStateException("PostgreSQL is required (WAYMARK_REQUIRE_POSTGRES=true) but " + problem);
+            }
+            System.out.println("SKIPPED on PostgreSQL: " + problem);
+            org.junit.jupiter.api.Assumptions.abort("PostgreSQL unavailable: " + problem);
+        }
+    }
+
     /** The shared store of a database kind, created (and migrated) on first use. */
     public static synchronized JdbcStore get(String kind) {
         return OPEN.computeIfAbsent(kind, k -> k.equals(H2) ? openH2() : openPostgres());
