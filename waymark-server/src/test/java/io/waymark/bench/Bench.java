@@ -27,7 +27,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * The foundation's benchmarks, each over HTTP against a real server in this JVM, on the embedded
  * database (a fresh H2 file database, as a default install runs) or on PostgreSQL when
- * {@code WAYMARK_DB_URL} is set. The last line of output is {@code NAME: <figure> <unit>}.
+ * {@code WAYMARK_DB_URL} is set. The last line of output is {@code NAME: <figure> <unit>}. With
+ * {@code WAYMARK_BENCH_URL} (and {@code WAYMARK_BENCH_TOKEN}) it only generates load, against a
+ * server running in another process.
  *
  * <ul>
  *   <li>{@code records}: bulk creates of 1,000 leads per call from two client threads; records/s,
@@ -58,6 +60,23 @@ public final class Bench {
         if (!List.of("records", "signals", "record-read").contains(name)) {
             System.err.println("usage: bench/run records|signals|record-read [count]");
             System.exit(2);
+        }
+        String target = System.getenv("WAYMARK_BENCH_URL");
+        if (target != null && !target.isBlank()) {
+            // Load only, against a server started elsewhere: separates the client's costs from the server's.
+            Bench remote = new Bench(URI.create(target), env("WAYMARK_BENCH_TOKEN", ""));
+            String figure = null;
+            try {
+                figure = switch (name) {
+                    case "records" -> remote.records(args.length > 1 ? Integer.parseInt(args[1]) : 200_000);
+                    case "signals" -> remote.signals(args.length > 1 ? Integer.parseInt(args[1]) : 500_000);
+                    default -> remote.recordRead(args.length > 1 ? Integer.parseInt(args[1]) : 15_000);
+                };
+            } catch (Exception e) {
+                e.printStackTrace();
+            }
+            System.out.println(figure == null ? name + ": failed" : figure);
+            System.exit(figure == null ? 1 : 0);
         }
         String url = System.getenv("WAYMARK_DB_URL");
         Path dir = null;
