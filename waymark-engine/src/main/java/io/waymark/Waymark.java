@@ -36,7 +36,7 @@ public final class Waymark implements AutoCloseable {
     private Waymark(Builder b) {
         this.clock = Objects.requireNonNull(b.clock, "clock");
         this.tx = Objects.requireNonNull(b.transactor, "transactor");
-        this.metadata = new Metadata(Objects.requireNonNull(b.metadataStore, "metadataStore"), tx, clock);
+        this.metadata = new Metadata(Objects.requireNonNull(b.metadataStore, "metadataStore"), tx);
         this.records = new Records(metadata, Objects.requireNonNull(b.recordStore, "recordStore"),
                 Objects.requireNonNull(b.signalStore, "signalStore"), Objects.requireNonNull(b.identityStore, "identityStore"), tx, clock);
         this.signals = new SignalLog(b.signalStore, records, tx, clock);

@@ -11,7 +11,6 @@ import io.waymark.error.ValidationException;
 import io.waymark.json.Json;
 import io.waymark.tx.Transactor;
 import java.math.BigDecimal;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -38,16 +37,14 @@ public final class Metadata {
 
     private final MetadataStore store;
     private final Transactor tx;
-    private final Clock clock;
     private final Map<UUID, Cached> cache = new ConcurrentHashMap<>();
 
     private record Cached(ModuleCatalog catalog, long checkedAt) {
     }
 
-    public Metadata(MetadataStore store, Transactor tx, Clock clock) {
+    public Metadata(MetadataStore store, Transactor tx) {
         this.store = store;
         this.tx = tx;
-        this.clock = clock;
     }
 
     /** The organisation's modules as of now. */

@@ -15,8 +15,6 @@ import io.waymark.error.ValidationException;
 import io.waymark.identity.UserDirectory;
 import io.waymark.json.Json;
 import io.waymark.signal.NewSignal;
-import io.waymark.signal.Signal;
-import io.waymark.signal.SignalLog;
 import io.waymark.signal.SignalPage;
 import io.waymark.signal.SignalQuery;
 import io.waymark.signal.SignalStore;
@@ -368,16 +366,13 @@ public final class Records {
                 }
             }
             if (module.subjectField() != null && r.values().get(module.subjectField()) == null) {
-                subject = previous == null ? r.id().toString() : subjectAfterUnlink(previous.get(r.id()));
+                // Unlinked from its subject's record, a record is a subject of its own again.
+                subject = r.id().toString();
             }
             out.add(new Record(r.id(), r.module(), r.layoutId(), subject, r.version(), r.createdAt(), r.createdBy(), r.modifiedAt(),
                     r.modifiedBy(), r.values()));
         }
         return out;
-    }
-
-    private static String subjectAfterUnlink(Record previous) {
-        return previous.id().toString();
     }
 
     public Record update(Actor actor, String moduleName, UUID id, JsonNode input, Long expectedVersion) {
@@ -835,8 +830,4 @@ public final class Records {
         return module == null ? null : store.find(orgId, module, id).orElse(null);
     }
 
-    /** The log a signal stream is read from (for the timeline's rendering). */
-    public static boolean isRecordSignal(Signal s) {
-        return s.type().startsWith("record.") || s.type().equals(SignalLog.LEAD_CONVERTED);
-    }
 }

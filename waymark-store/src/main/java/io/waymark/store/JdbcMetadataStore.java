@@ -11,10 +11,6 @@ import io.waymark.record.FieldValues;
 import io.waymark.record.Layout;
 import io.waymark.record.MetadataStore;
 import io.waymark.record.Module;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -302,15 +298,5 @@ final class JdbcMetadataStore implements MetadataStore {
             out.add(new Layout.Section(s.path("name").asText(), names));
         }
         return out;
-    }
-
-    static void execute(Connection c, String sql) throws SQLException {
-        try (Statement st = c.createStatement()) {
-            st.execute(sql);
-        }
-    }
-
-    static PreparedStatement prepare(Connection c, String sql) throws SQLException {
-        return c.prepareStatement(sql);
     }
 }

@@ -16,7 +16,6 @@ import io.waymark.record.RecordStore;
 import io.waymark.record.SystemFields;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -44,13 +43,9 @@ final class JdbcRecordStore implements RecordStore {
         this.tx = tx;
     }
 
-    private interface Work<T> {
-        T run(Connection c) throws SQLException;
-    }
-
-    private <T> T jdbc(Work<T> work) {
+    private <T> T jdbc(JdbcTransactor.ConnectionWork<T> work) {
         try {
-            return tx.connection(work::run);
+            return tx.connection(work);
         } catch (SQLException e) {
             throw translate(e);
         }
@@ -94,36 +89,18 @@ final class JdbcRecordStore implements RecordStore {
         if (ids.isEmpty()) {
             return List.of();
         }
-        return jdbc(c -> {
-            List<Record> out = new ArrayList<>(ids.size());
-            for (List<UUID> chunk : chunks(ids)) {
-                String sql = "SELECT " + selectList(module) + " FROM " + module.storage() + " WHERE org_id = ? AND id IN (" + marks(chunk.size()) + ")";
-                try (PreparedStatement ps = c.prepareStatement(sql)) {
-                    ps.setObject(1, orgId);
-                    int i = 2;
-                    for (UUID id : chunk) {
-                        ps.setObject(i++, id);
-                    }
-                    try (ResultSet rs = ps.executeQuery()) {
-                        while (rs.next()) {
-                            out.add(read(rs, module));
-                        }
-                    }
-                }
-            }
-            return out;
-        });
+        return new ArrayList<>(idMap(orgId, module, ids, selectList(module), rs -> read(rs, module)).values());
     }
 
     @Override
     public Map<UUID, String> subjects(UUID orgId, Module module, Collection<UUID> ids) {
-        return idMap(orgId, module, ids, "subject", rs -> rs.getString("subject"));
+        return idMap(orgId, module, ids, "id, subject", rs -> rs.getString("subject"));
     }
 
     @Override
     public Map<UUID, String> names(UUID orgId, Module module, Collection<UUID> ids) {
         List<Field> display = module.displayFields().stream().map(n -> module.anyField(n).orElse(null)).filter(java.util.Objects::nonNull).toList();
-        String cols = display.isEmpty() ? "id" : display.stream().map(Field::column).collect(Collectors.joining(", "));
+        String cols = "id" + display.stream().map(f -> ", " + f.column()).collect(Collectors.joining());
         return idMap(orgId, module, ids, cols, rs -> {
             StringBuilder b = new StringBuilder();
             for (Field f : display) {
@@ -143,14 +120,15 @@ final class JdbcRecordStore implements RecordStore {
         T get(ResultSet rs) throws SQLException;
     }
 
+    /** Rows of {@code ids} (in chunks), selecting {@code cols} (which must include id), mapped by id. */
     private <T> Map<UUID, T> idMap(UUID orgId, Module module, Collection<UUID> ids, String cols, RowValue<T> value) {
         if (ids.isEmpty()) {
             return Map.of();
         }
         return jdbc(c -> {
-            Map<UUID, T> out = new HashMap<>();
+            Map<UUID, T> out = new LinkedHashMap<>();
             for (List<UUID> chunk : chunks(ids)) {
-                String sql = "SELECT id, " + cols + " FROM " + module.storage() + " WHERE org_id = ? AND id IN (" + marks(chunk.size()) + ")";
+                String sql = "SELECT " + cols + " FROM " + module.storage() + " WHERE org_id = ? AND id IN (" + marks(chunk.size()) + ")";
                 try (PreparedStatement ps = c.prepareStatement(sql)) {
                     ps.setObject(1, orgId);
                     int i = 2;

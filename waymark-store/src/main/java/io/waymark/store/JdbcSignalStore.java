@@ -48,13 +48,9 @@ final class JdbcSignalStore implements SignalStore {
         this.clock = clock;
     }
 
-    private interface Work<T> {
-        T run(Connection c) throws SQLException;
-    }
-
-    private <T> T jdbc(Work<T> work) {
+    private <T> T jdbc(JdbcTransactor.ConnectionWork<T> work) {
         try {
-            return tx.connection(work::run);
+            return tx.connection(work);
         } catch (SQLException e) {
             throw new IllegalStateException("Database error: " + e.getMessage(), e);
         }

@@ -63,8 +63,4 @@ final class JdbcTransactor implements Transactor {
             return f.apply(handle);
         }
     }
-
-    boolean inTransaction() {
-        return current.get() != null;
-    }
 }

@@ -21,10 +21,6 @@ final class SqlCriteria {
     private SqlCriteria() {
     }
 
-    static String column(Field f) {
-        return f.column();
-    }
-
     static void append(CompiledCriteria criteria, StringBuilder sql, List<Object> params, Instant now, ZoneId zone) {
         if (criteria == null || criteria.expression() == null) {
             sql.append("1=1");
@@ -56,7 +52,7 @@ final class SqlCriteria {
 
     private static void test(CompiledCriteria.Test t, StringBuilder sql, List<Object> params, Instant now, ZoneId zone) {
         Field f = t.field();
-        String col = column(f);
+        String col = f.column();
         boolean multi = f.type() == FieldType.MULTI_SELECT;
         boolean text = f.type().isText();
         String lcol = text ? "LOWER(" + col + ")" : col;

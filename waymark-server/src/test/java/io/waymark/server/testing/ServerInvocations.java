@@ -5,22 +5,14 @@ import io.waymark.clock.SettableClock;
 import io.waymark.server.ServerConfig;
 import io.waymark.server.WaymarkServer;
 import io.waymark.store.JdbcStore;
+import io.waymark.store.testing.PerDatabase;
 import io.waymark.store.testing.TestDatabases;
 import io.waymark.store.testing.TestDb;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.stream.Stream;
-import org.junit.jupiter.api.extension.BeforeEachCallback;
-import org.junit.jupiter.api.extension.Extension;
-import org.junit.jupiter.api.extension.ExtensionContext;
-import org.junit.jupiter.api.extension.ParameterContext;
-import org.junit.jupiter.api.extension.ParameterResolver;
-import org.junit.jupiter.api.extension.TestTemplateInvocationContext;
-import org.junit.jupiter.api.extension.TestTemplateInvocationContextProvider;
 
 /** One running server per database kind per JVM; each test gets its own organisation. */
-public final class ServerInvocations implements TestTemplateInvocationContextProvider {
+public final class ServerInvocations extends PerDatabase<Api> {
     /** A server with its engine and clock. */
     public record Running(JdbcStore store, Waymark engine, SettableClock clock, WaymarkServer server) {
     }
@@ -39,45 +31,14 @@ public final class ServerInvocations implements TestTemplateInvocationContextPro
         });
     }
 
-    @Override
-    public boolean supportsTestTemplate(ExtensionContext context) {
-        return true;
+    public ServerInvocations() {
+        super(Api.class);
     }
 
     @Override
-    public Stream<TestTemplateInvocationContext> provideTestTemplateInvocationContexts(ExtensionContext context) {
-        return Stream.of(invocation(TestDatabases.H2), invocation(TestDatabases.POSTGRESQL));
-    }
-
-    private static TestTemplateInvocationContext invocation(String kind) {
-        return new TestTemplateInvocationContext() {
-            @Override
-            public String getDisplayName(int index) {
-                return "[" + kind + "]";
-            }
-
-            @Override
-            public List<Extension> getAdditionalExtensions() {
-                Api[] holder = new Api[1];
-                BeforeEachCallback before = ctx -> {
-                    TestDatabases.assumeAvailable(kind);
-                    Running r = running(kind);
-                    r.clock().set(TestDb.START);
-                    holder[0] = new Api(kind, r);
-                };
-                ParameterResolver resolver = new ParameterResolver() {
-                    @Override
-                    public boolean supportsParameter(ParameterContext p, ExtensionContext e) {
-                        return p.getParameter().getType() == Api.class;
-                    }
-
-                    @Override
-                    public Object resolveParameter(ParameterContext p, ExtensionContext e) {
-                        return holder[0];
-                    }
-                };
-                return List.of(before, resolver);
-            }
-        };
+    protected Api fixture(String kind) {
+        Running r = running(kind);
+        r.clock().set(TestDb.START);
+        return new Api(kind, r);
     }
 }
