@@ -91,6 +91,19 @@ class MetadataTest {
     }
 
     @BothDatabases
+    void deletingALayoutMovesItsRecordsToTheDefaultAndTheDefaultStays(TestDb db) {
+        Metadata metadata = db.engine().metadata();
+        metadata.saveLayout(db.admin(), "Leads", json("{'name': 'Quick', 'sections': [{'name': 'Basics', 'fields': ['Last_Name']}]}"));
+        Records records = db.engine().records();
+        Record quick = records.create(db.admin(), "Leads", json("{'layout': 'Quick', 'Last_Name': 'P'}"));
+        metadata.deleteLayout(db.admin(), "Leads", "Quick");
+        var leads = records.module(db.admin(), "Leads");
+        assertThat(records.get(db.admin(), "Leads", quick.id()).layoutId()).isEqualTo(leads.defaultLayout().id());
+        assertThat(leads.layout("Quick")).isEmpty();
+        assertThatThrownBy(() -> metadata.deleteLayout(db.admin(), "Leads", "Standard")).isInstanceOf(ConflictException.class);
+    }
+
+    @BothDatabases
     void typeChangesThatCouldLoseDataAreRefused(TestDb db) {
         assertThatThrownBy(() -> db.engine().metadata().updateField(db.admin(), "Leads", "Company", json("{'type': 'integer'}")))
                 .isInstanceOfSatisfying(ValidationException.class, e -> assertThat(e.errors().get(0).field()).isEqualTo("type"));
