@@ -1,5 +1,6 @@
 package io.waymark;
 
+import io.waymark.identity.Access;
 import io.waymark.identity.IdentityStore;
 import io.waymark.identity.Orgs;
 import io.waymark.record.Metadata;
@@ -32,6 +33,7 @@ public final class Waymark implements AutoCloseable {
     private final SignalLog signals;
     private final SignalDispatcher dispatcher;
     private final Orgs orgs;
+    private final Access access;
 
     private Waymark(Builder b) {
         this.clock = Objects.requireNonNull(b.clock, "clock");
@@ -42,6 +44,7 @@ public final class Waymark implements AutoCloseable {
         this.signals = new SignalLog(b.signalStore, records, tx, clock);
         this.dispatcher = new SignalDispatcher(b.signalStore, tx, clock, b.dispatchBatch, b.maxAttempts);
         this.orgs = new Orgs(b.identityStore, metadata, tx, clock);
+        this.access = new Access();
         records.onCommit(dispatcher::wake);
         signals.onCommit(dispatcher::wake);
     }
@@ -76,6 +79,11 @@ public final class Waymark implements AutoCloseable {
 
     public Orgs orgs() {
         return orgs;
+    }
+
+    /** Decides whether an actor may manage a kind of definition. */
+    public Access access() {
+        return access;
     }
 
     @Override
