@@ -1,8 +1,10 @@
 package io.waymark;
 
+import io.waymark.flow.FlowStore;
 import io.waymark.identity.Access;
 import io.waymark.identity.IdentityStore;
 import io.waymark.identity.Orgs;
+import io.waymark.kiosk.Kiosks;
 import io.waymark.record.Metadata;
 import io.waymark.record.MetadataStore;
 import io.waymark.record.RecordStore;
@@ -11,6 +13,7 @@ import io.waymark.signal.SignalDispatcher;
 import io.waymark.signal.SignalLog;
 import io.waymark.signal.SignalStore;
 import io.waymark.tx.Transactor;
+import io.waymark.wizard.Wizards;
 import java.time.Clock;
 import java.util.Objects;
 
@@ -34,6 +37,8 @@ public final class Waymark implements AutoCloseable {
     private final SignalDispatcher dispatcher;
     private final Orgs orgs;
     private final Access access;
+    private final Kiosks kiosks;
+    private final Wizards wizards;
 
     private Waymark(Builder b) {
         this.clock = Objects.requireNonNull(b.clock, "clock");
@@ -45,6 +50,9 @@ public final class Waymark implements AutoCloseable {
         this.dispatcher = new SignalDispatcher(b.signalStore, tx, clock, b.dispatchBatch, b.maxAttempts);
         this.orgs = new Orgs(b.identityStore, metadata, tx, clock);
         this.access = new Access();
+        FlowStore flows = Objects.requireNonNull(b.flowStore, "flowStore");
+        this.kiosks = new Kiosks(metadata, records, signals, flows, access, tx, clock);
+        this.wizards = new Wizards(metadata, records, flows, access, b.identityStore, tx, clock);
         records.onCommit(dispatcher::wake);
         signals.onCommit(dispatcher::wake);
     }
@@ -81,6 +89,16 @@ public final class Waymark implements AutoCloseable {
         return orgs;
     }
 
+    /** Kiosk Studio: guided consoles over several modules. */
+    public Kiosks kiosks() {
+        return kiosks;
+    }
+
+    /** Wizards: create and edit forms split into screens, with drafts. */
+    public Wizards wizards() {
+        return wizards;
+    }
+
     /** Decides whether an actor may manage a kind of definition. */
     public Access access() {
         return access;
@@ -99,6 +117,7 @@ public final class Waymark implements AutoCloseable {
         private RecordStore recordStore;
         private SignalStore signalStore;
         private IdentityStore identityStore;
+        private FlowStore flowStore;
         private int dispatchBatch = 500;
         private int maxAttempts = 5;
 
@@ -129,6 +148,11 @@ public final class Waymark implements AutoCloseable {
 
         public Builder identityStore(IdentityStore store) {
             this.identityStore = store;
+            return this;
+        }
+
+        public Builder flowStore(FlowStore store) {
+            this.flowStore = store;
             return this;
         }
 

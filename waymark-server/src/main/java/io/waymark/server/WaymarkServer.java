@@ -49,6 +49,7 @@ public final class WaymarkServer implements AutoCloseable {
                 new MetadataApi(engine.metadata(), config.maxRequestSize()),
                 new RecordApi(engine.records(), metrics, config.maxRequestSize()),
                 new SignalApi(engine.signals(), metrics, config.maxRequestSize()),
+                new FlowApi(engine.kiosks(), engine.wizards(), config.maxRequestSize()),
                 new OpenApiDocument());
         Authentication auth = new Authentication(engine.orgs());
         this.app = Javalin.create(c -> {
@@ -177,7 +178,29 @@ public final class WaymarkServer implements AutoCloseable {
                 post(API + "/records/Leads/{id}/convert", ctx -> h.records().convertLead(ctx)),
 
                 post(API + "/signals", ctx -> h.signals().ingest(ctx)),
-                get(API + "/signals", ctx -> h.signals().query(ctx)));
+                get(API + "/signals", ctx -> h.signals().query(ctx)),
+
+                get(API + "/kiosks", ctx -> h.flows().listKiosks(ctx)),
+                post(API + "/kiosks", ctx -> h.flows().createKiosk(ctx)),
+                get(API + "/kiosks/{id}", ctx -> h.flows().getKiosk(ctx)),
+                put(API + "/kiosks/{id}", ctx -> h.flows().updateKiosk(ctx)),
+                patch(API + "/kiosks/{id}", ctx -> h.flows().patchKiosk(ctx)),
+                get(API + "/kiosks/{id}/versions", ctx -> h.flows().kioskVersions(ctx)),
+                post(API + "/kiosks/{id}/runs", ctx -> h.flows().startKiosk(ctx)),
+                get(API + "/kiosk-runs/{id}", ctx -> h.flows().getKioskRun(ctx)),
+                post(API + "/kiosk-runs/{id}/submit", ctx -> h.flows().submitKioskRun(ctx)),
+                delete(API + "/kiosk-runs/{id}", ctx -> h.flows().abandonKioskRun(ctx)),
+
+                get(API + "/wizards", ctx -> h.flows().listWizards(ctx)),
+                post(API + "/wizards", ctx -> h.flows().createWizard(ctx)),
+                get(API + "/wizards/{id}", ctx -> h.flows().getWizard(ctx)),
+                put(API + "/wizards/{id}", ctx -> h.flows().updateWizard(ctx)),
+                patch(API + "/wizards/{id}", ctx -> h.flows().patchWizard(ctx)),
+                post(API + "/wizards/{id}/runs", ctx -> h.flows().startWizard(ctx)),
+                get(API + "/wizard-runs", ctx -> h.flows().wizardDrafts(ctx)),
+                get(API + "/wizard-runs/{id}", ctx -> h.flows().getWizardRun(ctx)),
+                post(API + "/wizard-runs/{id}/submit", ctx -> h.flows().submitWizardRun(ctx)),
+                delete(API + "/wizard-runs/{id}", ctx -> h.flows().discardWizardRun(ctx)));
     }
 
     private static Endpoint get(String path, Handler h) {
@@ -203,6 +226,6 @@ public final class WaymarkServer implements AutoCloseable {
     private record Endpoint(HandlerType method, String path, Handler handler) {
     }
 
-    private record Handlers(SystemApi system, MetadataApi metadata, RecordApi records, SignalApi signals, OpenApiDocument openApi) {
+    private record Handlers(SystemApi system, MetadataApi metadata, RecordApi records, SignalApi signals, FlowApi flows, OpenApiDocument openApi) {
     }
 }
