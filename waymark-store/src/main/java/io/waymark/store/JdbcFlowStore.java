@@ -103,9 +103,9 @@ final class JdbcFlowStore implements FlowStore {
     @Override
     public void insertRun(UUID orgId, Run r) {
         tx.with(h -> h.createUpdate("INSERT INTO flow_runs (org_id, " + RUN_COLUMNS + ") VALUES (:org, :id, :kind, :def, :version, :user, "
-                        + ":status, :record, CAST(:state AS JSONB), :created, :updated, :expires, :revision)")
+                        + ":status, CAST(:record AS UUID), CAST(:state AS JSONB), :created, :updated, :expires, :revision)")
                 .bind("org", orgId).bind("id", r.id()).bind("kind", r.kind()).bind("def", r.definitionId()).bind("version", r.version())
-                .bind("user", r.userId()).bind("status", r.status()).bind("record", r.recordId()).bind("state", Json.write(r.state()))
+                .bind("user", r.userId()).bind("status", r.status()).bind("record", r.recordId() == null ? null : r.recordId().toString()).bind("state", Json.write(r.state()))
                 .bind("created", utc(r.createdAt())).bind("updated", utc(r.updatedAt())).bind("expires", utc(r.expiresAt()))
                 .bind("revision", r.revision()).execute());
     }
@@ -118,10 +118,10 @@ final class JdbcFlowStore implements FlowStore {
 
     @Override
     public boolean updateRun(UUID orgId, Run r) {
-        return tx.with(h -> h.createUpdate("UPDATE flow_runs SET status = :status, record_id = :record, state = CAST(:state AS JSONB), "
+        return tx.with(h -> h.createUpdate("UPDATE flow_runs SET status = :status, record_id = CAST(:record AS UUID), state = CAST(:state AS JSONB), "
                         + "updated_at = :updated, expires_at = :expires, revision = :revision "
                         + "WHERE org_id = :org AND kind = :kind AND id = :id AND revision = :previous")
-                .bind("status", r.status()).bind("record", r.recordId()).bind("state", Json.write(r.state()))
+                .bind("status", r.status()).bind("record", r.recordId() == null ? null : r.recordId().toString()).bind("state", Json.write(r.state()))
                 .bind("updated", utc(r.updatedAt())).bind("expires", utc(r.expiresAt())).bind("revision", r.revision())
                 .bind("org", orgId).bind("kind", r.kind()).bind("id", r.id()).bind("previous", r.revision() - 1).execute()) == 1;
     }
