@@ -71,7 +71,7 @@ class AtomicityTest {
             }
         };
         return Waymark.builder().clock(db.clock()).transactor(tx).metadataStore(new JdbcMetadataStore(tx)).recordStore(new JdbcRecordStore(tx))
-                .signalStore(failing).identityStore(new JdbcIdentityStore(tx)).build();
+                .signalStore(failing).identityStore(new JdbcIdentityStore(tx)).flowStore(new JdbcFlowStore(tx)).build();
     }
 
     @BothDatabases
