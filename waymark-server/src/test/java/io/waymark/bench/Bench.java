@@ -89,7 +89,8 @@ public final class Bench {
         }
         System.out.println("database: " + store.databaseKind() + (dir == null ? " " + url : " (file) " + dir));
         Waymark engine = store.engine(Clock.systemUTC());
-        WaymarkServer server = new WaymarkServer(store, engine, ServerConfig.ofPort(0)).start();
+        WaymarkServer server = new WaymarkServer(store, engine,
+                ServerConfig.ofPort(0).withRateLimit(ServerConfig.RateLimit.NONE)).start();
         Orgs.Created org = engine.orgs().create("Bench " + System.nanoTime(), "bench@example.com", "Bench", null);
         Bench bench = new Bench(URI.create("http://127.0.0.1:" + server.port()), org.token());
         String figure = null;
