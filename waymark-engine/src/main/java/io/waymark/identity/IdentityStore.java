@@ -36,7 +36,16 @@ public interface IdentityStore extends UserDirectory {
     void replaceTokenHash(UUID orgId, UUID userId, String name, String hash);
 
     /** Who a token belongs to, if it is valid now (not revoked or expired, its user active). */
-    Optional<Actor> actorForToken(String hash, Instant now);
+    default Optional<Actor> actorForToken(String hash, Instant now) {
+        return tokenGrant(hash, now).map(TokenGrant::actor);
+    }
+
+    /** Who a valid token belongs to and until when it is valid (null: no expiry). */
+    Optional<TokenGrant> tokenGrant(String hash, Instant now);
+
+    /** A valid token's owner and expiry. */
+    record TokenGrant(Actor actor, Instant expiresAt) {
+    }
 
     // ------------------------------------------------------------ versions
 

@@ -10,6 +10,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.Optional;
@@ -28,7 +29,7 @@ public final class Orgs {
     /** How long a validated token is trusted without asking the database again. */
     public static final long AUTH_CACHE_MILLIS = 2_000;
 
-    private record Valid(Actor actor, long checkedAt) {
+    private record Valid(Actor actor, long checkedAt, Instant expiresAt) {
     }
 
     private final java.util.Map<String, Valid> validTokens = new java.util.concurrent.ConcurrentHashMap<>();
@@ -119,19 +120,23 @@ public final class Orgs {
         String h = hash(token);
         long now = System.nanoTime();
         Valid cached = validTokens.get(h);
-        if (cached != null && now - cached.checkedAt < AUTH_CACHE_MILLIS * 1_000_000) {
+        if (cached != null && now - cached.checkedAt < AUTH_CACHE_MILLIS * 1_000_000
+                && (cached.expiresAt == null || cached.expiresAt.isAfter(clock.instant()))) {
             return cached.actor;
         }
-        Actor actor = store.actorForToken(h, clock.instant())
+        IdentityStore.TokenGrant grant = store.tokenGrant(h, clock.instant())
                 .orElseThrow(() -> new UnauthorizedException("The API token is not valid"));
         if (validTokens.size() > 10_000) {
             validTokens.clear();
         }
-        validTokens.put(h, new Valid(actor, now));
-        return actor;
+        validTokens.put(h, new Valid(grant.actor(), now, grant.expiresAt()));
+        return grant.actor();
     }
 
-    /** Forgets remembered tokens (after a token or user change on this node). */
+    /**
+     * Forgets remembered tokens (after a token or user change on this node). Called by
+     * {@link Users} on every revocation and deactivation, so those take effect at once here.
+     */
     public void forgetValidTokens() {
         validTokens.clear();
     }

@@ -486,15 +486,16 @@ final class JdbcIdentityStore implements IdentityStore {
     }
 
     @Override
-    public Optional<Actor> actorForToken(String hash, Instant now) {
+    public Optional<TokenGrant> tokenGrant(String hash, Instant now) {
         // Plain JDBC: this runs on every request.
         return sql(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT t.org_id, t.user_id FROM api_tokens t JOIN users u ON u.id = t.user_id "
+            try (PreparedStatement ps = c.prepareStatement("SELECT t.org_id, t.user_id, t.expires_at FROM api_tokens t JOIN users u ON u.id = t.user_id "
                     + "WHERE t.token_hash = ? AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > ?) AND u.active")) {
                 ps.setString(1, hash);
                 ps.setObject(2, utc(now));
                 try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? Optional.of(new Actor(rs.getObject(1, UUID.class), rs.getObject(2, UUID.class))) : Optional.<Actor>empty();
+                    return rs.next() ? Optional.of(new TokenGrant(new Actor(rs.getObject(1, UUID.class), rs.getObject(2, UUID.class)),
+                            Columns.instant(rs, "expires_at"))) : Optional.<TokenGrant>empty();
                 }
             }
         });
