@@ -117,10 +117,11 @@ public final class Profiles {
             return null;
         }
         Permissions p = Permissions.fromJson(in.node.get("permissions"), "permissions", in.errors);
-        if (p != null) {
+        JsonNode modules = in.node.path("permissions").path("modules");
+        if (modules.isObject()) {
             var catalog = metadata.catalog(actor.orgId());
-            p.modules().keySet().forEach(m -> {
-                if (catalog.find(m).isEmpty()) {
+            modules.fieldNames().forEachRemaining(m -> {
+                if (!m.equals("*") && catalog.find(m).isEmpty()) {
                     in.error("permissions.modules." + m, "no module has this API name");
                 }
             });
