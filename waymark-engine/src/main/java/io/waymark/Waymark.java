@@ -2,9 +2,15 @@ package io.waymark;
 
 import io.waymark.flow.FlowStore;
 import io.waymark.identity.Access;
+import io.waymark.identity.AuditLog;
+import io.waymark.identity.Groups;
 import io.waymark.identity.IdentityStore;
 import io.waymark.identity.Orgs;
 import io.waymark.kiosk.Kiosks;
+import io.waymark.identity.Profiles;
+import io.waymark.identity.Roles;
+import io.waymark.identity.SharingRules;
+import io.waymark.identity.Users;
 import io.waymark.record.Metadata;
 import io.waymark.record.MetadataStore;
 import io.waymark.record.RecordStore;
@@ -39,20 +45,33 @@ public final class Waymark implements AutoCloseable {
     private final Access access;
     private final Kiosks kiosks;
     private final Wizards wizards;
+    private final AuditLog audit;
+    private final Users users;
+    private final Roles roles;
+    private final Groups groups;
+    private final Profiles profiles;
+    private final SharingRules sharingRules;
 
     private Waymark(Builder b) {
         this.clock = Objects.requireNonNull(b.clock, "clock");
         this.tx = Objects.requireNonNull(b.transactor, "transactor");
-        this.metadata = new Metadata(Objects.requireNonNull(b.metadataStore, "metadataStore"), tx);
+        IdentityStore identity = Objects.requireNonNull(b.identityStore, "identityStore");
+        this.access = new Access(identity);
+        this.audit = new AuditLog(identity, access, tx, clock);
+        this.metadata = new Metadata(Objects.requireNonNull(b.metadataStore, "metadataStore"), tx, access);
         this.records = new Records(metadata, Objects.requireNonNull(b.recordStore, "recordStore"),
-                Objects.requireNonNull(b.signalStore, "signalStore"), Objects.requireNonNull(b.identityStore, "identityStore"), tx, clock);
-        this.signals = new SignalLog(b.signalStore, records, tx, clock);
+                Objects.requireNonNull(b.signalStore, "signalStore"), identity, access, audit, tx, clock);
+        this.signals = new SignalLog(b.signalStore, records, access, tx, clock);
         this.dispatcher = new SignalDispatcher(b.signalStore, tx, clock, b.dispatchBatch, b.maxAttempts);
-        this.orgs = new Orgs(b.identityStore, metadata, tx, clock);
-        this.access = new Access();
         FlowStore flows = Objects.requireNonNull(b.flowStore, "flowStore");
         this.kiosks = new Kiosks(metadata, records, signals, flows, access, tx, clock);
         this.wizards = new Wizards(metadata, records, flows, access, b.identityStore, tx, clock);
+        this.orgs = new Orgs(identity, metadata, access, tx, clock);
+        this.users = new Users(identity, access, audit, orgs, tx, clock);
+        this.roles = new Roles(identity, access, audit, tx, clock);
+        this.groups = new Groups(identity, access, audit, tx, clock);
+        this.profiles = new Profiles(identity, access, audit, metadata, tx, clock);
+        this.sharingRules = new SharingRules(identity, access, audit, metadata, tx, clock);
         records.onCommit(dispatcher::wake);
         signals.onCommit(dispatcher::wake);
     }
@@ -100,8 +119,39 @@ public final class Waymark implements AutoCloseable {
     }
 
     /** Decides whether an actor may manage a kind of definition. */
+    /** Decides what an actor may do and see: capabilities, module actions, record visibility. */
     public Access access() {
         return access;
+    }
+
+    /** The security audit log. */
+    public AuditLog audit() {
+        return audit;
+    }
+
+    /** Users, passwords, sessions and API tokens. */
+    public Users users() {
+        return users;
+    }
+
+    /** The role hierarchy. */
+    public Roles roles() {
+        return roles;
+    }
+
+    /** Groups of users. */
+    public Groups groups() {
+        return groups;
+    }
+
+    /** Profiles (permission sets). */
+    public Profiles profiles() {
+        return profiles;
+    }
+
+    /** Sharing rules that open a module's records to a role or group. */
+    public SharingRules sharingRules() {
+        return sharingRules;
     }
 
     @Override

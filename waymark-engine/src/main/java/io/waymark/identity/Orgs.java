@@ -10,6 +10,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.Optional;
@@ -28,24 +29,30 @@ public final class Orgs {
     /** How long a validated token is trusted without asking the database again. */
     public static final long AUTH_CACHE_MILLIS = 2_000;
 
-    private record Valid(Actor actor, long checkedAt) {
+    private record Valid(Actor actor, long checkedAt, Instant expiresAt) {
     }
 
     private final java.util.Map<String, Valid> validTokens = new java.util.concurrent.ConcurrentHashMap<>();
     private final IdentityStore store;
     private final Metadata metadata;
+    private final Access access;
     private final Transactor tx;
     private final Clock clock;
 
-    public Orgs(IdentityStore store, Metadata metadata, Transactor tx, Clock clock) {
+    public Orgs(IdentityStore store, Metadata metadata, Access access, Transactor tx, Clock clock) {
         this.store = store;
         this.metadata = metadata;
+        this.access = access;
         this.tx = tx;
         this.clock = clock;
     }
 
+    /** The name of the top role every new organisation starts with. */
+    public static final String TOP_ROLE = "CEO";
+
     /**
-     * A new organisation with the standard modules and an administrator.
+     * A new organisation with the standard modules, the Administrator and Standard profiles, a
+     * top role ({@link #TOP_ROLE}) and an administrator holding both.
      *
      * @param token the administrator's API token, or null for a random one
      */
@@ -56,7 +63,9 @@ public final class Orgs {
         String secret = token == null ? newToken() : token;
         tx.run(() -> {
             store.createOrg(orgId, name, "UTC", clock.instant());
-            store.createUser(orgId, adminId, adminEmail, adminName, true, clock.instant());
+            Seeds seeds = seed(orgId);
+            store.insertUser(orgId, new User(adminId, adminEmail.toLowerCase(java.util.Locale.ROOT), adminName, true, seeds.topRole, seeds.administrator,
+                    false, null, clock.instant()), null);
             store.createToken(orgId, Ids.next(clock), adminId, BOOTSTRAP_TOKEN, hash(secret), clock.instant(), null);
             metadata.installStandardModules(orgId);
         });
@@ -76,6 +85,19 @@ public final class Orgs {
         }
         UUID orgId = existing.get();
         UUID adminId = store.firstAdmin(orgId).orElseThrow(() -> new IllegalStateException("organisation " + orgId + " has no administrator"));
+        if (store.profiles(orgId).isEmpty()) {
+            // An organisation made before profiles existed: its admins become Administrators, everyone else Standard.
+            tx.run(() -> {
+                Seeds seeds = seed(orgId);
+                for (User u : store.users(orgId)) {
+                    boolean admin = u.id().equals(adminId) || store.isAdmin(orgId, u.id());
+                    store.updateUser(orgId, new User(u.id(), u.email(), u.name(), u.active(), admin ? seeds.topRole : null,
+                            admin ? seeds.administrator : seeds.standard, u.hasPassword(), u.lockedUntil(), u.createdAt()));
+                }
+                store.bumpSecurityVersion(orgId);
+            });
+            access.changed(orgId);
+        }
         if (fixedToken != null) {
             String h = hash(fixedToken);
             if (!store.tokenHash(orgId, adminId, BOOTSTRAP_TOKEN).map(h::equals).orElse(false)) {
@@ -98,32 +120,65 @@ public final class Orgs {
         String h = hash(token);
         long now = System.nanoTime();
         Valid cached = validTokens.get(h);
-        if (cached != null && now - cached.checkedAt < AUTH_CACHE_MILLIS * 1_000_000) {
+        if (cached != null && now - cached.checkedAt < AUTH_CACHE_MILLIS * 1_000_000
+                && (cached.expiresAt == null || cached.expiresAt.isAfter(clock.instant()))) {
             return cached.actor;
         }
-        Actor actor = store.actorForToken(h, clock.instant())
+        IdentityStore.TokenGrant grant = store.tokenGrant(h, clock.instant())
                 .orElseThrow(() -> new UnauthorizedException("The API token is not valid"));
         if (validTokens.size() > 10_000) {
             validTokens.clear();
         }
-        validTokens.put(h, new Valid(actor, now));
-        return actor;
+        validTokens.put(h, new Valid(grant.actor(), now, grant.expiresAt()));
+        return grant.actor();
     }
 
-    /** Forgets remembered tokens (after a token or user change on this node). */
+    /**
+     * Forgets remembered tokens (after a token or user change on this node). Called by
+     * {@link Users} on every revocation and deactivation, so those take effect at once here.
+     */
     public void forgetValidTokens() {
         validTokens.clear();
     }
 
-    /** Creates another user (for owners); the full user model comes with identity and access. */
+    private record Seeds(UUID administrator, UUID standard, UUID topRole) {
+    }
+
+    private Seeds seed(UUID orgId) {
+        Seeds s = new Seeds(Ids.next(clock), Ids.next(clock), Ids.next(clock));
+        store.insertProfile(orgId, new Profile(s.administrator, Profile.ADMINISTRATOR, true, Permissions.ADMINISTRATOR), clock.instant());
+        store.insertProfile(orgId, new Profile(s.standard, Profile.STANDARD, false, Permissions.STANDARD), clock.instant());
+        store.insertRole(orgId, new Role(s.topRole, TOP_ROLE, null, false), clock.instant());
+        return s;
+    }
+
+    /**
+     * Adds a user with the Standard profile and no role (so they see only their own records), for
+     * embedding applications and tests; needs {@link Capability#MANAGE_USERS}. {@link Users}
+     * offers the full model.
+     */
     public UUID addUser(Actor actor, String email, String name) {
+        access.require(actor, Capability.MANAGE_USERS);
         UUID id = Ids.next(clock);
-        tx.run(() -> store.createUser(actor.orgId(), id, email, name, false, clock.instant()));
+        tx.run(() -> {
+            UUID standard = store.profiles(actor.orgId()).stream().filter(p -> p.name().equals(Profile.STANDARD)).map(Profile::id)
+                    .findFirst().orElse(null);
+            store.insertUser(actor.orgId(), new User(id, email.toLowerCase(java.util.Locale.ROOT), name, true, null, standard, false, null,
+                    clock.instant()), null);
+            store.bumpSecurityVersion(actor.orgId());
+        });
+        access.changed(actor.orgId());
         return id;
     }
 
-    /** A new API token for a user; the secret is returned once. */
+    /**
+     * A new API token for a user; the secret is returned once. Another user's token needs
+     * {@link Capability#MANAGE_USERS}.
+     */
     public String issueToken(Actor actor, UUID userId, String name) {
+        if (!userId.equals(actor.userId())) {
+            access.require(actor, Capability.MANAGE_USERS);
+        }
         String secret = newToken();
         tx.run(() -> store.createToken(actor.orgId(), Ids.next(clock), userId, name, hash(secret), clock.instant(), null));
         return secret;

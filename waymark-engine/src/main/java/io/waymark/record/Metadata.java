@@ -42,9 +42,17 @@ public final class Metadata {
     private record Cached(ModuleCatalog catalog, long checkedAt) {
     }
 
-    public Metadata(MetadataStore store, Transactor tx) {
+    private final io.waymark.identity.Access access;
+
+    /** @param access decides who may change modules, fields and layouts ({@code manage_modules}) */
+    public Metadata(MetadataStore store, Transactor tx, io.waymark.identity.Access access) {
         this.store = store;
         this.tx = tx;
+        this.access = access;
+    }
+
+    private void requireManage(Actor actor) {
+        access.require(actor, io.waymark.identity.Capability.MANAGE_MODULES);
     }
 
     /** The organisation's modules as of now. */
@@ -81,6 +89,7 @@ public final class Metadata {
 
     /** Creates a custom module from its JSON definition (see the OpenAPI document). */
     public Module createModule(Actor actor, JsonNode body) {
+        requireManage(actor);
         ObjectNode in = requireObject(body, "");
         List<FieldError> errors = new ArrayList<>();
         ModuleCatalog catalog = catalog(actor.orgId());
@@ -155,6 +164,7 @@ public final class Metadata {
 
     /** Adds a custom field to a module. */
     public Field addField(Actor actor, String moduleName, JsonNode body) {
+        requireManage(actor);
         ModuleCatalog catalog = catalog(actor.orgId());
         Module module = catalog.get(moduleName);
         List<FieldError> errors = new ArrayList<>();
@@ -189,6 +199,7 @@ public final class Metadata {
      * OpenAPI document).
      */
     public Field updateField(Actor actor, String moduleName, String fieldName, JsonNode body) {
+        requireManage(actor);
         ModuleCatalog catalog = catalog(actor.orgId());
         Module module = catalog.get(moduleName);
         Field before = module.field(fieldName).orElseThrow(() -> new NotFoundException("Unknown field '" + fieldName + "' in module " + moduleName));
@@ -276,6 +287,7 @@ public final class Metadata {
 
     /** Hides a custom field; its values stay stored and come back with {@link #restoreField}. */
     public void deleteField(Actor actor, String moduleName, String fieldName) {
+        requireManage(actor);
         Module module = catalog(actor.orgId()).get(moduleName);
         Field f = module.field(fieldName).orElseThrow(() -> new NotFoundException("Unknown field '" + fieldName + "' in module " + moduleName));
         if (f.system() || module.standard() && StandardModules.all().stream().filter(m -> m.apiName().equals(moduleName))
@@ -292,6 +304,7 @@ public final class Metadata {
     }
 
     public Field restoreField(Actor actor, String moduleName, String fieldName) {
+        requireManage(actor);
         Module module = catalog(actor.orgId()).get(moduleName);
         Field f = module.anyField(fieldName).filter(Field::deleted)
                 .orElseThrow(() -> new NotFoundException("No deleted field '" + fieldName + "' in module " + moduleName));
@@ -304,6 +317,7 @@ public final class Metadata {
 
     /** Adds a layout, or replaces the one with the same name. */
     public Layout saveLayout(Actor actor, String moduleName, JsonNode body) {
+        requireManage(actor);
         Module module = catalog(actor.orgId()).get(moduleName);
         ObjectNode in = requireObject(body, "");
         String name = in.path("name").asText("");
@@ -318,6 +332,7 @@ public final class Metadata {
     }
 
     public void deleteLayout(Actor actor, String moduleName, String layoutName) {
+        requireManage(actor);
         Module module = catalog(actor.orgId()).get(moduleName);
         Layout layout = module.layout(layoutName).orElseThrow(() -> new NotFoundException("Unknown layout '" + layoutName + "'"));
         if (layout.isDefault()) {

@@ -16,18 +16,41 @@ import java.util.UUID;
  * {@link DuplicateValueException}.
  */
 public interface RecordStore {
-    Optional<Record> find(UUID orgId, Module module, UUID id);
+    default Optional<Record> find(UUID orgId, Module module, UUID id) {
+        return find(orgId, module, id, Visibility.ALL);
+    }
 
-    List<Record> findAll(UUID orgId, Module module, Collection<UUID> ids);
+    /** The record if it exists and {@code visibility} lets its reader see it. */
+    default Optional<Record> find(UUID orgId, Module module, UUID id, Visibility visibility) {
+        List<Record> r = findAll(orgId, module, List.of(id), visibility);
+        return r.isEmpty() ? Optional.empty() : Optional.of(r.get(0));
+    }
+
+    default List<Record> findAll(UUID orgId, Module module, Collection<UUID> ids) {
+        return findAll(orgId, module, ids, Visibility.ALL);
+    }
+
+    /** Those of {@code ids} that exist and are visible. */
+    List<Record> findAll(UUID orgId, Module module, Collection<UUID> ids, Visibility visibility);
 
     /** The subjects of those of {@code ids} that exist (so also an existence check). */
-    Map<UUID, String> subjects(UUID orgId, Module module, Collection<UUID> ids);
+    default Map<UUID, String> subjects(UUID orgId, Module module, Collection<UUID> ids) {
+        return subjects(orgId, module, ids, Visibility.ALL);
+    }
+
+    /** The subjects of those of {@code ids} that exist and are visible. */
+    Map<UUID, String> subjects(UUID orgId, Module module, Collection<UUID> ids, Visibility visibility);
 
     /** For a unique field: which of {@code values} are held, and by which record. */
     Map<Object, UUID> holders(UUID orgId, Module module, Field field, Collection<Object> values);
 
     /** The display names (display fields joined by spaces) of those of {@code ids} that exist. */
-    Map<UUID, String> names(UUID orgId, Module module, Collection<UUID> ids);
+    default Map<UUID, String> names(UUID orgId, Module module, Collection<UUID> ids) {
+        return names(orgId, module, ids, Visibility.ALL);
+    }
+
+    /** The display names of those of {@code ids} that exist and are visible. */
+    Map<UUID, String> names(UUID orgId, Module module, Collection<UUID> ids, Visibility visibility);
 
     void insert(UUID orgId, Module module, List<Record> records);
 
@@ -46,13 +69,27 @@ public interface RecordStore {
      * @param criteria may be null (everything)
      * @param after    the cursor of the previous page, or null
      */
-    RecordPage list(UUID orgId, Module module, CompiledCriteria criteria, List<Sort> sort, int limit, String after,
-                    Instant now, ZoneId zone);
+    default RecordPage list(UUID orgId, Module module, CompiledCriteria criteria, List<Sort> sort, int limit, String after,
+                            Instant now, ZoneId zone) {
+        return list(orgId, module, criteria, sort, limit, after, now, zone, Visibility.ALL);
+    }
 
-    long count(UUID orgId, Module module, CompiledCriteria criteria, Instant now, ZoneId zone);
+    /** One page of the visible records (the visibility is applied in the query, before paging). */
+    RecordPage list(UUID orgId, Module module, CompiledCriteria criteria, List<Sort> sort, int limit, String after,
+                    Instant now, ZoneId zone, Visibility visibility);
+
+    default long count(UUID orgId, Module module, CompiledCriteria criteria, Instant now, ZoneId zone) {
+        return count(orgId, module, criteria, now, zone, Visibility.ALL);
+    }
+
+    long count(UUID orgId, Module module, CompiledCriteria criteria, Instant now, ZoneId zone, Visibility visibility);
 
     /** Records of {@code module} whose lookup {@code field} points at {@code targetId}. */
-    RecordPage related(UUID orgId, Module module, Field field, UUID targetId, int limit, String after);
+    default RecordPage related(UUID orgId, Module module, Field field, UUID targetId, int limit, String after) {
+        return related(orgId, module, field, targetId, limit, after, Visibility.ALL);
+    }
+
+    RecordPage related(UUID orgId, Module module, Field field, UUID targetId, int limit, String after, Visibility visibility);
 
     /** A sort key: a field (or system attribute) and a direction. Empty values sort last. */
     record Sort(Field field, boolean descending) {

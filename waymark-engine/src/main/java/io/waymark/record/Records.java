@@ -8,10 +8,14 @@ import io.waymark.Ids;
 import io.waymark.criteria.CompiledCriteria;
 import io.waymark.criteria.Criteria;
 import io.waymark.error.ConflictException;
+import io.waymark.error.ForbiddenException;
 import io.waymark.error.FieldError;
 import io.waymark.error.NotFoundException;
 import io.waymark.error.PayloadTooLargeException;
 import io.waymark.error.ValidationException;
+import io.waymark.identity.Access;
+import io.waymark.identity.AuditLog;
+import io.waymark.identity.ModuleAction;
 import io.waymark.identity.UserDirectory;
 import io.waymark.json.Json;
 import io.waymark.signal.NewSignal;
@@ -38,6 +42,11 @@ import java.util.UUID;
  * against the module's metadata, then written together with its signal in one transaction: a
  * change without its signal, or half a bulk batch, is never stored. The timeline of a record is
  * read from those signals.
+ *
+ * <p>Every call checks the actor's profile (view, create, edit, delete, export on the module) and
+ * sees only the records the actor may see ({@link Access#visibility}): the store applies that in
+ * its queries, so lists, counts, related lists and lookups never reveal another user's hidden
+ * records, and a hidden record answers 404 exactly like a missing one.
  */
 public final class Records {
     /** The most records one bulk call may carry. */
@@ -49,15 +58,20 @@ public final class Records {
     private final RecordStore store;
     private final SignalStore signals;
     private final UserDirectory users;
+    private final Access access;
+    private final AuditLog audit;
     private final Transactor tx;
     private final Clock clock;
     private final List<Runnable> afterCommit = new ArrayList<>();
 
-    public Records(Metadata metadata, RecordStore store, SignalStore signals, UserDirectory users, Transactor tx, Clock clock) {
+    public Records(Metadata metadata, RecordStore store, SignalStore signals, UserDirectory users, Access access, AuditLog audit,
+                   Transactor tx, Clock clock) {
         this.metadata = metadata;
         this.store = store;
         this.signals = signals;
         this.users = users;
+        this.access = access;
+        this.audit = audit;
         this.tx = tx;
         this.clock = clock;
     }
@@ -75,7 +89,25 @@ public final class Records {
 
     public Record get(Actor actor, String moduleName, UUID id) {
         Module module = module(actor, moduleName);
-        return store.find(actor.orgId(), module, id).orElseThrow(() -> notFound(module, id));
+        return store.find(actor.orgId(), module, id, readable(actor, module)).orElseThrow(() -> notFound(module, id));
+    }
+
+    /** The record if the actor may see it, else null (also for an unknown module). */
+    public Record visible(Actor actor, String moduleName, UUID id) {
+        Module module = metadata.catalog(actor.orgId()).find(moduleName).orElse(null);
+        return module == null ? null : store.find(actor.orgId(), module, id, access.visibility(actor, module)).orElse(null);
+    }
+
+    /** Requires the view permission; returns which records the actor sees. */
+    private Visibility readable(Actor actor, Module module) {
+        access.requireModule(actor, module.apiName(), ModuleAction.VIEW);
+        return access.visibility(actor, module);
+    }
+
+    private void requireChange(Actor actor, Module module, Record r) {
+        if (!access.canChange(actor, module, r)) {
+            throw new ForbiddenException("You may read but not change " + module.apiName() + " record " + r.id());
+        }
     }
 
     /**
@@ -86,16 +118,18 @@ public final class Records {
      */
     public RecordStore.RecordPage list(Actor actor, String moduleName, Criteria criteria, String sort, int limit, String cursor) {
         Module module = module(actor, moduleName);
+        Visibility v = readable(actor, module);
         CompiledCriteria compiled = criteria == null ? null : CompiledCriteria.compile(criteria, module, false);
         List<RecordStore.Sort> keys = parseSort(module, sort);
-        return store.list(actor.orgId(), module, compiled, keys, checkLimit(limit), cursor, clock.instant(), users.timeZone(actor.orgId()));
+        return store.list(actor.orgId(), module, compiled, keys, checkLimit(limit), cursor, clock.instant(), users.timeZone(actor.orgId()), v);
     }
 
     /** How many records match. */
     public long count(Actor actor, String moduleName, Criteria criteria) {
         Module module = module(actor, moduleName);
+        Visibility v = readable(actor, module);
         CompiledCriteria compiled = criteria == null ? null : CompiledCriteria.compile(criteria, module, false);
-        return store.count(actor.orgId(), module, compiled, clock.instant(), users.timeZone(actor.orgId()));
+        return store.count(actor.orgId(), module, compiled, clock.instant(), users.timeZone(actor.orgId()), v);
     }
 
     /**
@@ -104,8 +138,9 @@ public final class Records {
      */
     public RecordStore.RecordPage related(Actor actor, String moduleName, UUID id, String relatedModule, String via, int limit, String cursor) {
         Module module = module(actor, moduleName);
-        store.find(actor.orgId(), module, id).orElseThrow(() -> notFound(module, id));
+        store.find(actor.orgId(), module, id, readable(actor, module)).orElseThrow(() -> notFound(module, id));
         Module related = module(actor, relatedModule);
+        Visibility relatedVisibility = readable(actor, related);
         List<Field> links = related.visibleFields().stream()
                 .filter(f -> f.type() == FieldType.LOOKUP && module.apiName().equals(f.lookupModule()))
                 .filter(f -> via == null || f.apiName().equals(via)).toList();
@@ -117,7 +152,7 @@ public final class Records {
             throw new ValidationException("Ambiguous relation", List.of(new FieldError("field", related.apiName()
                     + " has several lookups to " + module.apiName() + ": name one of " + links.stream().map(Field::apiName).toList())));
         }
-        return store.related(actor.orgId(), related, links.get(0), id, checkLimit(limit), cursor);
+        return store.related(actor.orgId(), related, links.get(0), id, checkLimit(limit), cursor, relatedVisibility);
     }
 
     private static int checkLimit(int limit) {
@@ -164,6 +199,7 @@ public final class Records {
     private List<Record> createAll(Actor actor, String moduleName, List<JsonNode> inputs, boolean bulk) {
         checkBatch(inputs);
         Module module = module(actor, moduleName);
+        access.requireModule(actor, module.apiName(), ModuleAction.CREATE);
         Instant now = clock.instant();
         List<FieldError> errors = new ArrayList<>();
         List<Record> drafts = new ArrayList<>(inputs.size());
@@ -310,7 +346,7 @@ public final class Records {
         }
         for (Map.Entry<String, Set<UUID>> w : wanted.entrySet()) {
             Module target = catalog.find(w.getKey()).orElse(null);
-            found.put(w.getKey(), target == null ? Map.of() : store.subjects(actor.orgId(), target, w.getValue()));
+            found.put(w.getKey(), target == null ? Map.of() : store.subjects(actor.orgId(), target, w.getValue(), access.visibility(actor, target)));
         }
         Set<UUID> activeOwners = owners.isEmpty() ? Set.of() : users.activeUsers(actor.orgId(), owners);
         Map<String, Map<Object, UUID>> holders = new HashMap<>();
@@ -395,6 +431,8 @@ public final class Records {
     private List<Record> updateAll(Actor actor, String moduleName, List<JsonNode> inputs, boolean bulk) {
         checkBatch(inputs);
         Module module = module(actor, moduleName);
+        access.requireModule(actor, module.apiName(), ModuleAction.EDIT);
+        Visibility visibility = access.visibility(actor, module);
         Instant now = clock.instant();
         List<FieldError> errors = new ArrayList<>();
         List<UUID> ids = new ArrayList<>();
@@ -416,8 +454,11 @@ public final class Records {
             throw new ValidationException(errorSummary(errors), errors);
         }
         Map<UUID, Record> stored = new HashMap<>();
-        for (Record r : store.findAll(actor.orgId(), module, distinct)) {
+        for (Record r : store.findAll(actor.orgId(), module, distinct, visibility)) {
             stored.put(r.id(), r);
+        }
+        for (Record r : stored.values()) {
+            requireChange(actor, module, r);
         }
         List<Record> drafts = new ArrayList<>();
         List<Set<String>> givenSets = new ArrayList<>();
@@ -512,7 +553,9 @@ public final class Records {
 
     public void delete(Actor actor, String moduleName, UUID id, Long expectedVersion) {
         Module module = module(actor, moduleName);
-        Record current = store.find(actor.orgId(), module, id).orElseThrow(() -> notFound(module, id));
+        access.requireModule(actor, module.apiName(), ModuleAction.DELETE);
+        Record current = store.find(actor.orgId(), module, id, access.visibility(actor, module)).orElseThrow(() -> notFound(module, id));
+        requireChange(actor, module, current);
         if (expectedVersion != null && expectedVersion != current.version()) {
             throw new ConflictException("Record " + id + " is at version " + current.version() + ", not " + expectedVersion,
                     List.of(new FieldError("version", "is stale: the record is at version " + current.version())));
@@ -526,6 +569,61 @@ public final class Records {
             store.delete(actor.orgId(), module, List.of(current), actor.userId(), now);
             signals.append(List.of(s));
         });
+    }
+
+    /**
+     * Transfers records to another owner, all or none: each must be visible to and changeable by
+     * the actor, the new owner an active user. Each change is an ordinary {@code record.updated}.
+     */
+    public List<Record> transferOwnership(Actor actor, String moduleName, List<UUID> ids, UUID owner) {
+        Module module = module(actor, moduleName);
+        if (module.field("Owner").isEmpty()) {
+            throw new ValidationException("No owner", List.of(new FieldError("module", module.apiName() + " has no Owner field")));
+        }
+        if (owner == null) {
+            throw new ValidationException("Owner required", List.of(new FieldError("owner", "is required: the id of an active user")));
+        }
+        List<JsonNode> inputs = new ArrayList<>();
+        for (UUID id : ids) {
+            ObjectNode o = Json.object();
+            o.put("id", id == null ? null : id.toString());
+            o.put("Owner", owner.toString());
+            inputs.add(o);
+        }
+        return updateAll(actor, moduleName, inputs, true);
+    }
+
+    /** The most records one export returns. */
+    public static final int MAX_EXPORT = 10_000;
+
+    /** An export: the records (at most {@link #MAX_EXPORT}) and whether more matched. */
+    public record Export(Module module, List<Record> records, boolean truncated) {
+    }
+
+    /**
+     * Every visible record matching the criteria, for a download; needs the view and export
+     * permissions on the module and is written to the audit log.
+     */
+    public Export export(Actor actor, String moduleName, Criteria criteria, String sort) {
+        Module module = module(actor, moduleName);
+        access.requireModule(actor, module.apiName(), ModuleAction.EXPORT);
+        List<Record> out = new ArrayList<>();
+        String cursor = null;
+        boolean truncated = false;
+        do {
+            RecordStore.RecordPage page = list(actor, moduleName, criteria, sort, 1000, cursor);
+            for (Record r : page.records()) {
+                if (out.size() == MAX_EXPORT) {
+                    truncated = true;
+                    break;
+                }
+                out.add(r);
+            }
+            cursor = truncated ? null : page.next();
+        } while (cursor != null);
+        audit.record(actor.orgId(), actor.userId(), "data.exported", null,
+                AuditLog.detail("module", module.apiName(), "records", out.size(), "truncated", truncated));
+        return new Export(module, out, truncated);
     }
 
     // ---------------------------------------------------------------- conversion
@@ -549,6 +647,8 @@ public final class Records {
         Module contacts = catalog.get("Contacts");
         Module accounts = catalog.get("Accounts");
         Module deals = catalog.get("Deals");
+        access.requireModule(actor, leads.apiName(), ModuleAction.EDIT);
+        access.requireModule(actor, contacts.apiName(), ModuleAction.CREATE);
         ObjectNode opts = options == null || options.isNull() || options.isMissingNode() ? Json.object()
                 : Metadata.requireObject(options, "");
         List<FieldError> errors = new ArrayList<>();
@@ -558,7 +658,8 @@ public final class Records {
                 errors.add(new FieldError(k, "unknown option; expected account, deal or owner"));
             }
         }
-        Record lead = store.find(actor.orgId(), leads, leadId).orElseThrow(() -> notFound(leads, leadId));
+        Record lead = store.find(actor.orgId(), leads, leadId, access.visibility(actor, leads)).orElseThrow(() -> notFound(leads, leadId));
+        requireChange(actor, leads, lead);
         if (Boolean.TRUE.equals(lead.values().get("Is_Converted"))) {
             throw new ConflictException("Lead " + leadId + " was already converted");
         }
@@ -577,7 +678,7 @@ public final class Records {
         JsonNode acc = opts.get("account");
         if (acc != null && acc.isObject() && acc.has("id")) {
             UUID aid = Ids.parse(acc.get("id").asText());
-            account = aid == null ? null : store.find(actor.orgId(), accounts, aid).orElse(null);
+            account = aid == null ? null : store.find(actor.orgId(), accounts, aid, access.visibility(actor, accounts)).orElse(null);
             if (account == null) {
                 errors.add(new FieldError("account.id", "no Accounts record has this id"));
             }
@@ -587,6 +688,7 @@ public final class Records {
             Map<String, Object> values = carry(leads, lead, accounts);
             values.put("Account_Name", lead.values().get("Company"));
             values.put("Owner", owner);
+            access.requireModule(actor, accounts.apiName(), ModuleAction.CREATE);
             account = newRecord(actor, accounts, values, now, null);
             newAccount = true;
         }
@@ -603,6 +705,7 @@ public final class Records {
             if (!dealNode.isObject()) {
                 errors.add(new FieldError("deal", "must be an object of Deal fields"));
             } else {
+                access.requireModule(actor, deals.apiName(), ModuleAction.CREATE);
                 Map<String, Object> dv = new LinkedHashMap<>();
                 for (Field f : deals.visibleFields()) {
                     dv.put(f.apiName(), null);
@@ -701,7 +804,9 @@ public final class Records {
      */
     public SignalPage timeline(Actor actor, String moduleName, UUID id, int limit, String after) {
         Module module = module(actor, moduleName);
-        if (store.find(actor.orgId(), module, id).isEmpty() && !store.wasDeleted(actor.orgId(), module, id)) {
+        Visibility v = readable(actor, module);
+        // A deleted record's owner is no longer known to the store's queries: only readers of every record see its history.
+        if (store.find(actor.orgId(), module, id, v).isEmpty() && !(v.all() && store.wasDeleted(actor.orgId(), module, id))) {
             throw notFound(module, id);
         }
         return signals.query(actor.orgId(), new SignalQuery(null, id, null, null, null, checkLimit(limit), after));
@@ -732,7 +837,8 @@ public final class Records {
             }
         }
         Map<String, Map<UUID, String>> names = new HashMap<>();
-        lookupIds.forEach((m, ids) -> catalog.find(m).ifPresent(target -> names.put(m, store.names(actor.orgId(), target, ids))));
+        lookupIds.forEach((m, ids) -> catalog.find(m).ifPresent(target -> names.put(m, store.names(actor.orgId(), target, ids,
+                access.visibility(actor, target)))));
         userIds.remove(null);
         Map<UUID, String> userNames = users.names(actor.orgId(), userIds);
         List<ObjectNode> out = new ArrayList<>(records.size());

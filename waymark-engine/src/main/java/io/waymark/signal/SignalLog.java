@@ -38,13 +38,15 @@ public final class SignalLog {
 
     private final SignalStore store;
     private final Records records;
+    private final io.waymark.identity.Access access;
     private final Transactor tx;
     private final Clock clock;
     private final List<Runnable> afterCommit = new ArrayList<>();
 
-    public SignalLog(SignalStore store, Records records, Transactor tx, Clock clock) {
+    public SignalLog(SignalStore store, Records records, io.waymark.identity.Access access, Transactor tx, Clock clock) {
         this.store = store;
         this.records = records;
+        this.access = access;
         this.tx = tx;
         this.clock = clock;
     }
@@ -71,6 +73,7 @@ public final class SignalLog {
      * (a resend with the same id is stored once).
      */
     public List<Signal> ingest(Actor actor, List<JsonNode> inputs) {
+        access.require(actor, io.waymark.identity.Capability.SEND_SIGNALS);
         if (inputs.isEmpty()) {
             throw new ValidationException("Empty batch", List.of(new FieldError("body", "must hold at least one signal")));
         }
@@ -140,7 +143,7 @@ public final class SignalLog {
             } else if (recordId == null) {
                 errors.add(new FieldError(key(prefix, "record_id"), "must be the id (a UUID) of a record of " + module));
             } else {
-                Record r = records.findForSignal(actor.orgId(), module, recordId);
+                Record r = records.visible(actor, module, recordId);
                 if (r == null) {
                     errors.add(new FieldError(key(prefix, "record_id"), "no " + module + " record has id " + recordId));
                 } else if (subject != null && !subject.equals(r.subject())) {
@@ -181,8 +184,12 @@ public final class SignalLog {
                 actor.userId());
     }
 
-    /** Reads the log of the caller's organisation. */
+    /**
+     * Reads the log of the caller's organisation. The log carries the values of records of every
+     * module, so reading it needs {@code read_signals}.
+     */
     public SignalPage query(Actor actor, SignalQuery query) {
+        access.require(actor, io.waymark.identity.Capability.READ_SIGNALS);
         if (query.limit() < 1 || query.limit() > 1000) {
             throw new ValidationException("Invalid limit", List.of(new FieldError("limit", "must be between 1 and 1000")));
         }

@@ -15,6 +15,7 @@ import io.waymark.error.WaymarkException;
 import io.waymark.flow.FlowStore;
 import io.waymark.identity.Access;
 import io.waymark.identity.Capability;
+import io.waymark.identity.ModuleAction;
 import io.waymark.identity.UserDirectory;
 import io.waymark.json.Json;
 import io.waymark.record.Field;
@@ -150,6 +151,9 @@ public final class Wizards {
         }
         WizardDefinition def = WizardDefinition.parse(d.body(), metadata.catalog(actor.orgId()));
         JsonNode rid = body == null ? null : body.get("record_id");
+        boolean editing = rid != null && !rid.isNull();
+        // Starting needs the permission the final save will need, so nobody fills in a form in vain.
+        access.requireModule(actor, def.module.apiName(), editing ? ModuleAction.EDIT : ModuleAction.CREATE);
         ObjectNode state = Json.object();
         state.put("screen", 0);
         state.set("values", Json.object());

@@ -33,6 +33,10 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--data", defaultValue = "./waymark-data", description = "Directory of the embedded database (default: ${DEFAULT-VALUE})")
     Path data;
 
+    @Option(names = "--rate-limit", defaultValue = "1200",
+            description = "API requests per minute per token or session (default: ${DEFAULT-VALUE}; 0 = no limit)")
+    long rateLimit;
+
     @Option(names = "--demo", description = "Load the Zylker Travels demo data (once) on start")
     boolean demo;
 
@@ -48,6 +52,9 @@ public final class Main implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         if (port < 0 || port > 65_535) {
             throw new CommandLine.ParameterException(new CommandLine(this), "--port must be between 0 and 65535");
+        }
+        if (rateLimit < 0) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "--rate-limit must be 0 (no limit) or more");
         }
         JdbcStore store = openStore();
         WaymarkServer server;
@@ -72,7 +79,8 @@ public final class Main implements Callable<Integer> {
                 Demo.load(engine, org.admin());
             }
             engine.dispatcher().start(Duration.ofSeconds(1));
-            server = new WaymarkServer(store, engine, new ServerConfig(port)).start();
+            server = new WaymarkServer(store, engine,
+                    new ServerConfig(port).withRateLimit(new ServerConfig.RateLimit(rateLimit, Duration.ofMinutes(1)))).start();
         } catch (RuntimeException e) {
             store.close();
             throw e;

@@ -60,6 +60,7 @@ final class Problems {
             case 414 -> "URI too long";
             case 415 -> "Unsupported media type";
             case 422 -> "Not allowed now";
+            case 429 -> "Too many requests";
             case 431 -> "Request header fields too large";
             case 500 -> "Internal server error";
             case 503 -> "Service unavailable";

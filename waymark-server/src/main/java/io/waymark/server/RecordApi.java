@@ -155,6 +155,82 @@ final class RecordApi {
         Responses.json(ctx, 200, o);
     }
 
+    /**
+     * {@code GET /records/{module}/export?criteria=&sort=}: every visible matching record as CSV
+     * (at most {@link Records#MAX_EXPORT}; {@code X-Export-Truncated: true} when more matched).
+     * Needs the export permission and is written to the audit log.
+     */
+    void export(Context ctx) {
+        Actor actor = Authentication.actor(ctx);
+        CriteriaParams.Parsed criteria = CriteriaParams.from(ctx);
+        Records.Export export;
+        try {
+            export = records.export(actor, ctx.pathParam("module"), criteria.criteria(), Params.text(ctx, "sort"));
+        } catch (CriteriaException e) {
+            throw criteria.relabel(e);
+        }
+        Module module = export.module();
+        StringBuilder csv = new StringBuilder();
+        List<String> header = new java.util.ArrayList<>(List.of("id", "owner", "created_at", "modified_at"));
+        module.visibleFields().forEach(f -> header.add(f.apiName()));
+        csv.append(String.join(",", header.stream().map(RecordApi::csv).toList())).append("\r\n");
+        for (Record r : export.records()) {
+            List<String> row = new java.util.ArrayList<>();
+            row.add(r.id().toString());
+            row.add(r.owner() == null ? "" : r.owner().toString());
+            row.add(r.createdAt().toString());
+            row.add(r.modifiedAt().toString());
+            for (io.waymark.record.Field f : module.visibleFields()) {
+                Object v = r.values().get(f.apiName());
+                JsonNode j = io.waymark.record.FieldValues.toJson(v);
+                row.add(v == null ? "" : j.isValueNode() ? j.asText() : Json.write(j));
+            }
+            csv.append(String.join(",", row.stream().map(RecordApi::csv).toList())).append("\r\n");
+        }
+        ctx.header("Content-Disposition", "attachment; filename=\"" + module.apiName() + ".csv\"");
+        ctx.header("X-Export-Truncated", Boolean.toString(export.truncated()));
+        ctx.status(200);
+        ctx.contentType("text/csv; charset=utf-8");
+        ctx.result(csv.toString());
+    }
+
+    /** RFC 4180 quoting; a leading =, +, - or @ is defused so that spreadsheets do not run it as a formula. */
+    private static String csv(String v) {
+        String s = v;
+        if (!s.isEmpty() && "=+-@".indexOf(s.charAt(0)) >= 0 && !s.matches("^-?[0-9.]+$")) {
+            s = "'" + s;
+        }
+        if (s.contains(",") || s.contains("\"") || s.contains("\n") || s.contains("\r")) {
+            return "\"" + s.replace("\"", "\"\"") + "\"";
+        }
+        return s;
+    }
+
+    /** {@code POST /records/{module}/transfer} with {@code {"ids": [...], "owner": "<user id>"}}: all or none. */
+    void transfer(Context ctx) {
+        Actor actor = Authentication.actor(ctx);
+        String moduleName = ctx.pathParam("module");
+        JsonNode body = JsonBody.required(ctx, maxBody);
+        if (!body.isObject() || !body.path("ids").isArray() || body.get("ids").isEmpty()) {
+            throw new ValidationException("Expected ids and owner", List.of(new FieldError("ids", "must be a non-empty list of record ids")));
+        }
+        List<UUID> ids = new java.util.ArrayList<>();
+        for (JsonNode n : body.get("ids")) {
+            UUID id = n.isTextual() ? io.waymark.Ids.parse(n.textValue()) : null;
+            if (id == null) {
+                throw new ValidationException("Invalid id", List.of(new FieldError("ids", "must hold record ids (UUIDs); " + n + " is not one")));
+            }
+            ids.add(id);
+        }
+        UUID owner = body.path("owner").isTextual() ? io.waymark.Ids.parse(body.get("owner").textValue()) : null;
+        if (owner == null) {
+            throw new ValidationException("Invalid owner", List.of(new FieldError("owner", "is required: the id of an active user")));
+        }
+        List<Record> moved = records.transferOwnership(actor, moduleName, ids, owner);
+        metrics.recordsWritten(moved.size());
+        Responses.json(ctx, 200, Responses.list(records.render(actor, records.module(actor, moduleName), moved)));
+    }
+
     private ObjectNode render(Actor actor, Module module, Record r) {
         return records.render(actor, module, List.of(r)).get(0);
     }

@@ -30,6 +30,8 @@ public final class WaymarkServer implements AutoCloseable {
     /** Every API route is under this prefix and needs a token, except the OpenAPI document. */
     public static final String API = "/api/v1";
     static final String OPENAPI_PATH = API + "/openapi.json";
+    /** Logging in is the one API call without a token or session. */
+    static final String LOGIN_PATH = API + "/sessions";
     private static final Logger log = LoggerFactory.getLogger(WaymarkServer.class);
 
     private final Waymark engine;
@@ -44,14 +46,15 @@ public final class WaymarkServer implements AutoCloseable {
         this.engine = Objects.requireNonNull(engine, "engine");
         this.config = Objects.requireNonNull(config, "config");
         this.metrics = new HttpMetrics();
+        Authentication auth = new Authentication(engine.orgs(), engine.users(), new RateLimiter(config.rateLimit(), engine.clock()));
         Handlers handlers = new Handlers(
                 new SystemApi(store, metrics),
                 new MetadataApi(engine.metadata(), config.maxRequestSize()),
                 new RecordApi(engine.records(), metrics, config.maxRequestSize()),
                 new SignalApi(engine.signals(), metrics, config.maxRequestSize()),
                 new FlowApi(engine.kiosks(), engine.wizards(), config.maxRequestSize()),
+                new IdentityApi(engine, auth, config),
                 new OpenApiDocument());
-        Authentication auth = new Authentication(engine.orgs());
         this.app = Javalin.create(c -> {
             c.showJavalinBanner = false;
             c.startupWatcherEnabled = false;
@@ -72,7 +75,8 @@ public final class WaymarkServer implements AutoCloseable {
         ErrorMapping.install(app);
         app.before(RequestIds::begin);
         app.beforeMatched(API + "/*", ctx -> {
-            if (!ctx.path().equals(OPENAPI_PATH)) {
+            boolean login = ctx.method() == HandlerType.POST && ctx.path().equals(LOGIN_PATH);
+            if (!ctx.path().equals(OPENAPI_PATH) && !login) {
                 auth.authenticate(ctx);
             }
         });
@@ -165,8 +169,10 @@ public final class WaymarkServer implements AutoCloseable {
                 put(layout, ctx -> h.metadata().saveLayout(ctx)),
                 delete(layout, ctx -> h.metadata().deleteLayout(ctx)),
 
-                // "count" before "{id}": the first matching route wins.
+                // "count" and "export" before "{id}": the first matching route wins.
                 get(records + "/count", ctx -> h.records().count(ctx)),
+                get(records + "/export", ctx -> h.records().export(ctx)),
+                post(records + "/transfer", ctx -> h.records().transfer(ctx)),
                 get(records, ctx -> h.records().list(ctx)),
                 post(records, ctx -> h.records().create(ctx)),
                 patch(records, ctx -> h.records().updateAll(ctx)),
@@ -200,7 +206,42 @@ public final class WaymarkServer implements AutoCloseable {
                 get(API + "/wizard-runs", ctx -> h.flows().wizardDrafts(ctx)),
                 get(API + "/wizard-runs/{id}", ctx -> h.flows().getWizardRun(ctx)),
                 post(API + "/wizard-runs/{id}/submit", ctx -> h.flows().submitWizardRun(ctx)),
-                delete(API + "/wizard-runs/{id}", ctx -> h.flows().discardWizardRun(ctx)));
+                delete(API + "/wizard-runs/{id}", ctx -> h.flows().discardWizardRun(ctx)),
+
+                post(LOGIN_PATH, ctx -> h.identity().login(ctx)),
+                get(API + "/sessions", ctx -> h.identity().sessions(ctx)),
+                // "current" before "{id}".
+                delete(API + "/sessions/current", ctx -> h.identity().logout(ctx)),
+                delete(API + "/sessions/{id}", ctx -> h.identity().revokeSession(ctx)),
+                get(API + "/tokens", ctx -> h.identity().tokens(ctx)),
+                post(API + "/tokens", ctx -> h.identity().createToken(ctx)),
+                delete(API + "/tokens/{id}", ctx -> h.identity().revokeToken(ctx)),
+                get(API + "/users", ctx -> h.identity().users(ctx)),
+                post(API + "/users", ctx -> h.identity().createUser(ctx)),
+                get(API + "/users/me", ctx -> h.identity().me(ctx)),
+                get(API + "/users/{id}", ctx -> h.identity().user(ctx)),
+                patch(API + "/users/{id}", ctx -> h.identity().updateUser(ctx)),
+                put(API + "/users/{id}/password", ctx -> h.identity().setPassword(ctx)),
+                get(API + "/users/{id}/manager", ctx -> h.identity().manager(ctx)),
+                get(API + "/roles", ctx -> h.identity().roles(ctx)),
+                post(API + "/roles", ctx -> h.identity().createRole(ctx)),
+                get(API + "/roles/{id}", ctx -> h.identity().role(ctx)),
+                patch(API + "/roles/{id}", ctx -> h.identity().updateRole(ctx)),
+                delete(API + "/roles/{id}", ctx -> h.identity().deleteRole(ctx)),
+                get(API + "/groups", ctx -> h.identity().groups(ctx)),
+                post(API + "/groups", ctx -> h.identity().createGroup(ctx)),
+                get(API + "/groups/{id}", ctx -> h.identity().group(ctx)),
+                patch(API + "/groups/{id}", ctx -> h.identity().updateGroup(ctx)),
+                delete(API + "/groups/{id}", ctx -> h.identity().deleteGroup(ctx)),
+                get(API + "/profiles", ctx -> h.identity().profiles(ctx)),
+                post(API + "/profiles", ctx -> h.identity().createProfile(ctx)),
+                get(API + "/profiles/{id}", ctx -> h.identity().profile(ctx)),
+                patch(API + "/profiles/{id}", ctx -> h.identity().updateProfile(ctx)),
+                delete(API + "/profiles/{id}", ctx -> h.identity().deleteProfile(ctx)),
+                get(API + "/sharing-rules", ctx -> h.identity().sharingRules(ctx)),
+                post(API + "/sharing-rules", ctx -> h.identity().createSharingRule(ctx)),
+                delete(API + "/sharing-rules/{id}", ctx -> h.identity().deleteSharingRule(ctx)),
+                get(API + "/audit", ctx -> h.identity().audit(ctx)));
     }
 
     private static Endpoint get(String path, Handler h) {
@@ -226,6 +267,7 @@ public final class WaymarkServer implements AutoCloseable {
     private record Endpoint(HandlerType method, String path, Handler handler) {
     }
 
-    private record Handlers(SystemApi system, MetadataApi metadata, RecordApi records, SignalApi signals, FlowApi flows, OpenApiDocument openApi) {
+    private record Handlers(SystemApi system, MetadataApi metadata, RecordApi records, SignalApi signals, FlowApi flows,
+                            IdentityApi identity, OpenApiDocument openApi) {
     }
 }

@@ -57,11 +57,15 @@ public final class Bench {
 
     public static void main(String[] args) throws Exception {
         String name = args.length > 0 ? args[0] : "";
-        if (!List.of("records", "signals", "record-read").contains(name)) {
-            System.err.println("usage: bench/run records|signals|record-read [count]");
+        if (!List.of("records", "signals", "record-read", "visible-list", "login").contains(name)) {
+            System.err.println("usage: bench/run records|signals|record-read|visible-list|login [count]");
             System.exit(2);
         }
         String target = System.getenv("WAYMARK_BENCH_URL");
+        if (target != null && !target.isBlank() && List.of("visible-list", "login").contains(name)) {
+            System.err.println(name + " sets up users through the engine and runs in-process only");
+            System.exit(2);
+        }
         if (target != null && !target.isBlank()) {
             // Load only, against a server started elsewhere: separates the client's costs from the server's.
             Bench remote = new Bench(URI.create(target), env("WAYMARK_BENCH_TOKEN", ""));
@@ -89,7 +93,8 @@ public final class Bench {
         }
         System.out.println("database: " + store.databaseKind() + (dir == null ? " " + url : " (file) " + dir));
         Waymark engine = store.engine(Clock.systemUTC());
-        WaymarkServer server = new WaymarkServer(store, engine, ServerConfig.ofPort(0)).start();
+        WaymarkServer server = new WaymarkServer(store, engine,
+                ServerConfig.ofPort(0).withRateLimit(ServerConfig.RateLimit.NONE)).start();
         Orgs.Created org = engine.orgs().create("Bench " + System.nanoTime(), "bench@example.com", "Bench", null);
         Bench bench = new Bench(URI.create("http://127.0.0.1:" + server.port()), org.token());
         String figure = null;
@@ -97,6 +102,8 @@ public final class Bench {
             figure = switch (name) {
                 case "records" -> bench.records(args.length > 1 ? Integer.parseInt(args[1]) : 200_000);
                 case "signals" -> bench.signals(args.length > 1 ? Integer.parseInt(args[1]) : 500_000);
+                case "visible-list" -> IdentityBench.visibleList(engine, org, bench.base, args.length > 1 ? Integer.parseInt(args[1]) : 2_000);
+                case "login" -> IdentityBench.login(engine, org, bench.base, args.length > 1 ? Integer.parseInt(args[1]) : 50);
                 default -> bench.recordRead(args.length > 1 ? Integer.parseInt(args[1]) : 15_000);
             };
         } catch (Exception e) {

@@ -14,6 +14,7 @@ import io.waymark.record.Module;
 import io.waymark.record.Record;
 import io.waymark.record.RecordStore;
 import io.waymark.record.SystemFields;
+import io.waymark.record.Visibility;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.sql.PreparedStatement;
@@ -78,27 +79,43 @@ final class JdbcRecordStore implements RecordStore {
                 Columns.instant(rs, "modified_at"), rs.getObject("modified_by", UUID.class), values);
     }
 
-    @Override
-    public Optional<Record> find(UUID orgId, Module module, UUID id) {
-        List<Record> r = findAll(orgId, module, List.of(id));
-        return r.isEmpty() ? Optional.empty() : Optional.of(r.get(0));
+    /**
+     * The condition that limits rows to what a reader may see (appending its parameters), or
+     * "1 = 1". Ownership through roles is resolved in the query, so a user's new role counts at once.
+     */
+    static String visible(UUID orgId, Module module, Visibility v, List<Object> params) {
+        if (v.none()) {
+            return "1 = 0";
+        }
+        Field owner = module.field("Owner").orElse(null);
+        if (v.all() || owner == null) {
+            return "1 = 1";
+        }
+        params.add(v.self());
+        if (v.roles().isEmpty()) {
+            return owner.column() + " = ?";
+        }
+        params.add(orgId);
+        params.addAll(v.roles());
+        return "(" + owner.column() + " = ? OR " + owner.column() + " IN (SELECT u.id FROM users u WHERE u.org_id = ? AND u.role_id IN ("
+                + marks(v.roles().size()) + ")))";
     }
 
     @Override
-    public List<Record> findAll(UUID orgId, Module module, Collection<UUID> ids) {
+    public List<Record> findAll(UUID orgId, Module module, Collection<UUID> ids, Visibility visibility) {
         if (ids.isEmpty()) {
             return List.of();
         }
-        return new ArrayList<>(idMap(orgId, module, ids, selectList(module), rs -> read(rs, module)).values());
+        return new ArrayList<>(idMap(orgId, module, ids, selectList(module), rs -> read(rs, module), visibility).values());
     }
 
     @Override
-    public Map<UUID, String> subjects(UUID orgId, Module module, Collection<UUID> ids) {
-        return idMap(orgId, module, ids, "id, subject", rs -> rs.getString("subject"));
+    public Map<UUID, String> subjects(UUID orgId, Module module, Collection<UUID> ids, Visibility visibility) {
+        return idMap(orgId, module, ids, "id, subject", rs -> rs.getString("subject"), visibility);
     }
 
     @Override
-    public Map<UUID, String> names(UUID orgId, Module module, Collection<UUID> ids) {
+    public Map<UUID, String> names(UUID orgId, Module module, Collection<UUID> ids, Visibility visibility) {
         List<Field> display = module.displayFields().stream().map(n -> module.anyField(n).orElse(null)).filter(java.util.Objects::nonNull).toList();
         String cols = "id" + display.stream().map(f -> ", " + f.column()).collect(Collectors.joining());
         return idMap(orgId, module, ids, cols, rs -> {
@@ -113,7 +130,7 @@ final class JdbcRecordStore implements RecordStore {
                 }
             }
             return b.toString();
-        });
+        }, visibility);
     }
 
     private interface RowValue<T> {
@@ -121,19 +138,25 @@ final class JdbcRecordStore implements RecordStore {
     }
 
     /** Rows of {@code ids} (in chunks), selecting {@code cols} (which must include id), mapped by id. */
-    private <T> Map<UUID, T> idMap(UUID orgId, Module module, Collection<UUID> ids, String cols, RowValue<T> value) {
+    private <T> Map<UUID, T> idMap(UUID orgId, Module module, Collection<UUID> ids, String cols, RowValue<T> value, Visibility visibility) {
         if (ids.isEmpty()) {
             return Map.of();
         }
+        List<Object> vp = new ArrayList<>();
+        String vis = visible(orgId, module, visibility, vp);
         return jdbc(c -> {
             Map<UUID, T> out = new LinkedHashMap<>();
             for (List<UUID> chunk : chunks(ids)) {
-                String sql = "SELECT " + cols + " FROM " + module.storage() + " WHERE org_id = ? AND id IN (" + marks(chunk.size()) + ")";
+                String sql = "SELECT " + cols + " FROM " + module.storage() + " WHERE org_id = ? AND id IN (" + marks(chunk.size()) + ") AND "
+                        + vis;
                 try (PreparedStatement ps = c.prepareStatement(sql)) {
                     ps.setObject(1, orgId);
                     int i = 2;
                     for (UUID id : chunk) {
                         ps.setObject(i++, id);
+                    }
+                    for (Object p : vp) {
+                        Columns.bind(ps, i++, p);
                     }
                     try (ResultSet rs = ps.executeQuery()) {
                         while (rs.next()) {
@@ -305,19 +328,22 @@ final class JdbcRecordStore implements RecordStore {
 
     @Override
     public RecordPage list(UUID orgId, Module module, CompiledCriteria criteria, List<Sort> sort, int limit, String after, Instant now,
-                           ZoneId zone) {
-        StringBuilder where = new StringBuilder();
+                           ZoneId zone, Visibility visibility) {
         List<Object> params = new ArrayList<>();
+        StringBuilder where = new StringBuilder(visible(orgId, module, visibility, params)).append(" AND (");
         SqlCriteria.append(criteria, where, params, now, zone);
+        where.append(')');
         return page(orgId, module, where.toString(), params, sort, limit, after);
     }
 
     @Override
-    public long count(UUID orgId, Module module, CompiledCriteria criteria, Instant now, ZoneId zone) {
+    public long count(UUID orgId, Module module, CompiledCriteria criteria, Instant now, ZoneId zone, Visibility visibility) {
         StringBuilder sql = new StringBuilder("SELECT COUNT(*) FROM ").append(module.storage()).append(" WHERE org_id = ? AND ");
         List<Object> params = new ArrayList<>();
         params.add(orgId);
+        sql.append(visible(orgId, module, visibility, params)).append(" AND (");
         SqlCriteria.append(criteria, sql, params, now, zone);
+        sql.append(')');
         return jdbc(c -> {
             try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
                 bindAll(ps, params);
@@ -330,11 +356,12 @@ final class JdbcRecordStore implements RecordStore {
     }
 
     @Override
-    public RecordPage related(UUID orgId, Module module, Field field, UUID targetId, int limit, String after) {
+    public RecordPage related(UUID orgId, Module module, Field field, UUID targetId, int limit, String after, Visibility visibility) {
         List<Object> params = new ArrayList<>();
         params.add(targetId);
+        String where = field.column() + " = ? AND " + visible(orgId, module, visibility, params);
         Sort newest = new Sort(SystemFields.find(SystemFields.CREATED_AT).orElseThrow(), true);
-        return page(orgId, module, field.column() + " = ?", params, List.of(newest), limit, after);
+        return page(orgId, module, where, params, List.of(newest), limit, after);
     }
 
     private RecordPage page(UUID orgId, Module module, String where, List<Object> whereParams, List<Sort> sort, int limit, String after) {

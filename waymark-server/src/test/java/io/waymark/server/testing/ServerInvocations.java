@@ -24,7 +24,9 @@ public final class ServerInvocations extends PerDatabase<Api> {
             JdbcStore store = TestDatabases.get(k);
             SettableClock clock = new SettableClock(TestDb.START);
             Waymark engine = store.engine(clock);
-            WaymarkServer server = new WaymarkServer(store, engine, ServerConfig.ofPort(0));
+            // Tests hold the clock still, so buckets never refill: a generous limit (RateLimitTest checks the real one).
+            WaymarkServer server = new WaymarkServer(store, engine,
+                    ServerConfig.ofPort(0).withRateLimit(new ServerConfig.RateLimit(1_000_000, java.time.Duration.ofMinutes(1))));
             server.start();
             Runtime.getRuntime().addShutdownHook(new Thread(server::stop));
             return new Running(store, engine, clock, server);

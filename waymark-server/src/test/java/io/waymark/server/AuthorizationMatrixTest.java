@@ -1,0 +1,497 @@
+package io.waymark.server;
+
+import static io.waymark.store.testing.TestDb.json;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.waymark.Actor;
+import io.waymark.Waymark;
+import io.waymark.record.Record;
+import io.waymark.server.testing.Api;
+import io.waymark.server.testing.BothServers;
+import io.waymark.store.testing.Team;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Who may call each route of the API, and who may not. For every route: the allowed call works;
+ * without credentials, with an expired and with a revoked token it is 401; a user whose profile
+ * lacks the permission gets 403; for record routes a user whose role cannot see the record gets
+ * 404 (or sees nothing of it in a list); the admin of another organisation gets 404 for anything
+ * named by id and never sees a trace of this organisation. Every denied call changes nothing:
+ * each row of the organisation in every table (the audit log aside) is compared before and after.
+ *
+ * <p>A route without an entry fails {@link #everyRouteHasAMatrixEntry()}. To add one, add a line to
+ * {@link #ENTRIES}: {@code route("POST /api/v1/things", f -> post("/api/v1/things", "{'name': 'x'}")).ok(201)},
+ * with {@code .open()} if every user may call it, {@code .otherOrg(404)} if it names an object by
+ * id, and {@code .hidden(404)} if it names a record that a low role must not see.
+ */
+class AuthorizationMatrixTest {
+
+    /** What a route needs and what its callers must get. */
+    static final class Entry {
+        final String route;
+        final Function<Fixture, Call> call;
+        int ok = 200;
+        boolean open;
+        boolean isPublic;
+        boolean session;
+        int otherOrg;
+        int hidden;
+        boolean hiddenLeak;
+        int forbidden = 403;
+
+        Entry(String route, Function<Fixture, Call> call) {
+            this.route = route;
+            this.call = call;
+        }
+
+        /** The status of the allowed call. */
+        Entry ok(int status) {
+            this.ok = status;
+            return this;
+        }
+
+        /** Every authenticated user may call it (no profile permission needed). */
+        Entry open() {
+            this.open = true;
+            return this;
+        }
+
+        /** No credentials needed at all. */
+        Entry publicRoute() {
+            this.isPublic = true;
+            return this;
+        }
+
+        /** The allowed call is made with a browser session (cookie and CSRF token) instead of a token. */
+        Entry session() {
+            this.session = true;
+            return this;
+        }
+
+        /** The route names an object of this organisation: another organisation's admin gets this status. */
+        Entry otherOrg(int status) {
+            this.otherOrg = status;
+            return this;
+        }
+
+        /** What a user without the permission gets, when not 403 (e.g. 404 for another user's token). */
+        Entry forbidden(int status) {
+            this.forbidden = status;
+            return this;
+        }
+
+        /** The route names a record a rep cannot see: the rep gets this status. */
+        Entry hidden(int status) {
+            this.hidden = status;
+            return this;
+        }
+
+        /** The route lists records: a rep gets 200 without the record they cannot see. */
+        Entry hiddenFromList() {
+            this.hiddenLeak = true;
+            return this;
+        }
+    }
+
+    record Call(String method, String path, String body) {
+    }
+
+    static Entry route(String route, Function<Fixture, Call> call) {
+        return new Entry(route, call);
+    }
+
+    static Call get(String path) {
+        return new Call("GET", path, null);
+    }
+
+    static Call post(String path, String body) {
+        return new Call("POST", path, body);
+    }
+
+    static Call put(String path, String body) {
+        return new Call("PUT", path, body);
+    }
+
+    static Call patch(String path, String body) {
+        return new Call("PATCH", path, body);
+    }
+
+    static Call delete(String path) {
+        return new Call("DELETE", path, null);
+    }
+
+    private static final String V1 = "/api/v1";
+
+    static final List<Entry> ENTRIES = List.of(
+            route("GET /health", f -> get("/health")).publicRoute(),
+            route("GET /metrics", f -> get("/metrics")).publicRoute(),
+            route("GET /api/v1/openapi.json", f -> get(V1 + "/openapi.json")).publicRoute(),
+
+            route("GET /api/v1/modules", f -> get(V1 + "/modules")).open(),
+            route("POST /api/v1/modules", f -> post(V1 + "/modules", "{'api_name': 'M" + f.unique() + "', 'singular_label': 'Thing', "
+                    + "'fields': [{'api_name': 'Thing_Name', 'type': 'text'}]}")).ok(201),
+            route("GET /api/v1/modules/{module}", f -> get(V1 + "/modules/Leads")).open(),
+            route("POST /api/v1/modules/{module}/fields", f -> post(V1 + "/modules/Leads/fields", "{'api_name': 'F" + f.unique() + "', 'type': 'text'}"))
+                    .ok(201),
+            route("PATCH /api/v1/modules/{module}/fields/{field}", f -> patch(V1 + "/modules/Leads/fields/" + f.newField(), "{'label': 'Renamed'}")),
+            route("DELETE /api/v1/modules/{module}/fields/{field}", f -> delete(V1 + "/modules/Leads/fields/" + f.newField())).ok(204),
+            route("POST /api/v1/modules/{module}/fields/{field}/restore", f -> post(V1 + "/modules/Leads/fields/" + f.deletedField() + "/restore", null)),
+            route("PUT /api/v1/modules/{module}/layouts/{layout}", f -> put(V1 + "/modules/Leads/layouts/L" + f.unique(),
+                    "{'sections': [{'name': 'Basics', 'fields': ['Last_Name']}]}")),
+            route("DELETE /api/v1/modules/{module}/layouts/{layout}", f -> delete(V1 + "/modules/Leads/layouts/" + f.newLayout())).ok(204),
+
+            route("GET /api/v1/records/{module}/count", f -> get(V1 + "/records/Leads/count")).hiddenFromList(),
+            route("GET /api/v1/records/{module}/export", f -> get(V1 + "/records/Leads/export")),
+            route("POST /api/v1/records/{module}/transfer", f -> post(V1 + "/records/Leads/transfer",
+                    "{'ids': ['" + f.hiddenLead + "'], 'owner': '" + f.team.manager.userId() + "'}")).otherOrg(400).hidden(400),
+            route("GET /api/v1/records/{module}", f -> get(V1 + "/records/Leads")).hiddenFromList(),
+            route("POST /api/v1/records/{module}", f -> post(V1 + "/records/Leads", "{'Last_Name': 'New'}")).ok(201),
+            route("PATCH /api/v1/records/{module}", f -> patch(V1 + "/records/Leads", "[{'id': '" + f.hiddenLead + "', 'Company': 'Bulk'}]"))
+                    .otherOrg(400).hidden(400),
+            route("GET /api/v1/records/{module}/{id}", f -> get(V1 + "/records/Leads/" + f.hiddenLead)).otherOrg(404).hidden(404),
+            route("PATCH /api/v1/records/{module}/{id}", f -> patch(V1 + "/records/Leads/" + f.hiddenLead, "{'Company': 'Changed'}"))
+                    .otherOrg(404).hidden(404),
+            route("DELETE /api/v1/records/{module}/{id}", f -> delete(V1 + "/records/Leads/" + f.newLead())).ok(204).otherOrg(404).hidden(404),
+            route("GET /api/v1/records/{module}/{id}/related/{relatedModule}", f -> get(V1 + "/records/Accounts/" + f.account + "/related/Contacts"))
+                    .otherOrg(404).hidden(404),
+            route("GET /api/v1/records/{module}/{id}/timeline", f -> get(V1 + "/records/Leads/" + f.hiddenLead + "/timeline")).otherOrg(404).hidden(404),
+            route("POST /api/v1/records/Leads/{id}/convert", f -> post(V1 + "/records/Leads/" + f.newLead() + "/convert", "{'account': false}"))
+                    .otherOrg(404).hidden(404),
+
+            route("POST /api/v1/signals", f -> post(V1 + "/signals", "{'type': 'web.visit', 'module': 'Leads', 'record_id': '" + f.hiddenLead + "'}"))
+                    .ok(202).otherOrg(400),
+            route("GET /api/v1/signals", f -> get(V1 + "/signals?record_id=" + f.hiddenLead)),
+
+            route("POST /api/v1/sessions", f -> post(V1 + "/sessions", "{'email': '" + f.loginEmail + "', 'password': '" + Fixture.PASSWORD + "'}"))
+                    .publicRoute().ok(201),
+            route("GET /api/v1/sessions", f -> get(V1 + "/sessions")).open(),
+            route("DELETE /api/v1/sessions/current", f -> delete(V1 + "/sessions/current")).open().session().ok(204),
+            route("DELETE /api/v1/sessions/{id}", f -> delete(V1 + "/sessions/" + f.newSession())).ok(204).otherOrg(404).forbidden(404),
+            route("GET /api/v1/tokens", f -> get(V1 + "/tokens")).open(),
+            route("POST /api/v1/tokens", f -> post(V1 + "/tokens", "{'name': 'mine'}")).open().ok(201),
+            route("DELETE /api/v1/tokens/{id}", f -> delete(V1 + "/tokens/" + f.newToken())).ok(204).otherOrg(404).forbidden(404),
+            route("GET /api/v1/users", f -> get(V1 + "/users")).open(),
+            route("POST /api/v1/users", f -> post(V1 + "/users", "{'email': 'u" + f.unique() + "@example.com', 'name': 'New user'}")).ok(201),
+            route("GET /api/v1/users/me", f -> get(V1 + "/users/me")).open(),
+            route("GET /api/v1/users/{id}", f -> get(V1 + "/users/" + f.team.rep2.userId())).open().otherOrg(404),
+            route("PATCH /api/v1/users/{id}", f -> patch(V1 + "/users/" + f.team.rep2.userId(), "{'name': 'Renamed'}")).otherOrg(404),
+            route("PUT /api/v1/users/{id}/password", f -> put(V1 + "/users/" + f.team.rep2.userId() + "/password", "{'password': 'a long new password'}"))
+                    .ok(204).otherOrg(404),
+            route("GET /api/v1/users/{id}/manager", f -> get(V1 + "/users/" + f.team.rep2.userId() + "/manager")).open().otherOrg(404),
+            route("GET /api/v1/roles", f -> get(V1 + "/roles")).open(),
+            route("POST /api/v1/roles", f -> post(V1 + "/roles", "{'name': 'R" + f.unique() + "', 'reports_to': '" + f.team.ceoRole + "'}")).ok(201),
+            route("GET /api/v1/roles/{id}", f -> get(V1 + "/roles/" + f.team.repRole)).open().otherOrg(404),
+            route("PATCH /api/v1/roles/{id}", f -> patch(V1 + "/roles/" + f.team.repRole, "{'share_with_peers': false}")).otherOrg(404),
+            route("DELETE /api/v1/roles/{id}", f -> delete(V1 + "/roles/" + f.newRole())).ok(204).otherOrg(404),
+            route("GET /api/v1/groups", f -> get(V1 + "/groups")).open(),
+            route("POST /api/v1/groups", f -> post(V1 + "/groups", "{'name': 'G" + f.unique() + "'}")).ok(201),
+            route("GET /api/v1/groups/{id}", f -> get(V1 + "/groups/" + f.group)).open().otherOrg(404),
+            route("PATCH /api/v1/groups/{id}", f -> patch(V1 + "/groups/" + f.group, "{'members': ['" + f.team.rep1.userId() + "']}")).otherOrg(404),
+            route("DELETE /api/v1/groups/{id}", f -> delete(V1 + "/groups/" + f.newGroup())).ok(204).otherOrg(404),
+            route("GET /api/v1/profiles", f -> get(V1 + "/profiles")).open(),
+            route("POST /api/v1/profiles", f -> post(V1 + "/profiles", "{'name': 'P" + f.unique() + "', 'permissions': {'modules': {'*': ['view']}}}"))
+                    .ok(201),
+            route("GET /api/v1/profiles/{id}", f -> get(V1 + "/profiles/" + f.team.nothingProfile)).open().otherOrg(404),
+            route("PATCH /api/v1/profiles/{id}", f -> patch(V1 + "/profiles/" + f.team.nothingProfile, "{'permissions': {'modules': {'*': []}}}"))
+                    .otherOrg(404),
+            route("DELETE /api/v1/profiles/{id}", f -> delete(V1 + "/profiles/" + f.newProfile())).ok(204).otherOrg(404),
+            route("GET /api/v1/sharing-rules", f -> get(V1 + "/sharing-rules")),
+            route("POST /api/v1/sharing-rules", f -> post(V1 + "/sharing-rules", "{'module': 'Deals', 'grantee_type': 'group', 'grantee_id': '"
+                    + f.group + "', 'access': 'read_only'}")).ok(201).otherOrg(400),
+            route("DELETE /api/v1/sharing-rules/{id}", f -> delete(V1 + "/sharing-rules/" + f.newRule())).ok(204).otherOrg(404),
+            route("GET /api/v1/audit", f -> get(V1 + "/audit")),
+
+            route("GET /api/v1/kiosks", f -> get(V1 + "/kiosks")).open(),
+            route("POST /api/v1/kiosks", f -> post(V1 + "/kiosks", Fixture.kiosk("K" + f.unique()))).ok(201),
+            route("GET /api/v1/kiosks/{id}", f -> get(V1 + "/kiosks/" + f.kiosk)).open().otherOrg(404),
+            route("PUT /api/v1/kiosks/{id}", f -> put(V1 + "/kiosks/" + f.kiosk, Fixture.kiosk("Lead desk"))).otherOrg(404),
+            route("PATCH /api/v1/kiosks/{id}", f -> patch(V1 + "/kiosks/" + f.kiosk, "{'active': true}")).otherOrg(404),
+            route("GET /api/v1/kiosks/{id}/versions", f -> get(V1 + "/kiosks/" + f.kiosk + "/versions")).open().otherOrg(404),
+            route("POST /api/v1/kiosks/{id}/runs", f -> post(V1 + "/kiosks/" + f.kiosk + "/runs", "{'record_id': '" + f.hiddenLead + "'}"))
+                    .ok(201).otherOrg(404).hidden(404),
+            route("GET /api/v1/kiosk-runs/{id}", f -> get(V1 + "/kiosk-runs/" + f.newKioskRun())).open().otherOrg(404),
+            route("POST /api/v1/kiosk-runs/{id}/submit", f -> post(V1 + "/kiosk-runs/" + f.newKioskRun() + "/submit", "{'button': 'done'}"))
+                    .open().otherOrg(404),
+            route("DELETE /api/v1/kiosk-runs/{id}", f -> delete(V1 + "/kiosk-runs/" + f.newKioskRun())).ok(204).open().otherOrg(404),
+
+            route("GET /api/v1/wizards", f -> get(V1 + "/wizards")).open(),
+            route("POST /api/v1/wizards", f -> post(V1 + "/wizards", Fixture.wizard("W" + f.unique()))).ok(201),
+            route("GET /api/v1/wizards/{id}", f -> get(V1 + "/wizards/" + f.wizard)).open().otherOrg(404),
+            route("PUT /api/v1/wizards/{id}", f -> put(V1 + "/wizards/" + f.wizard, Fixture.wizard("New lead"))).otherOrg(404),
+            route("PATCH /api/v1/wizards/{id}", f -> patch(V1 + "/wizards/" + f.wizard, "{'active': true}")).otherOrg(404),
+            route("POST /api/v1/wizards/{id}/runs", f -> post(V1 + "/wizards/" + f.wizard + "/runs", "{}")).ok(201).otherOrg(404),
+            route("GET /api/v1/wizard-runs", f -> get(V1 + "/wizard-runs")).open(),
+            route("GET /api/v1/wizard-runs/{id}", f -> get(V1 + "/wizard-runs/" + f.newWizardRun())).open().otherOrg(404),
+            route("POST /api/v1/wizard-runs/{id}/submit", f -> post(V1 + "/wizard-runs/" + f.newWizardRun() + "/submit",
+                    "{'button': 'save_draft', 'values': {'Last_Name': 'Drafted'}}")).open().otherOrg(404),
+            route("DELETE /api/v1/wizard-runs/{id}", f -> delete(V1 + "/wizard-runs/" + f.newWizardRun())).ok(204).open().otherOrg(404));
+
+    /** The organisation under test, its team and objects, and every kind of caller. */
+    static final class Fixture {
+        static final String PASSWORD = "matrix password 1";
+        final Api admin;
+        final Api rep;
+        final Api nobody;
+        final Api other;
+        final Api expired;
+        final Api revoked;
+        final Api anonymous;
+        final Waymark engine;
+        final Team team;
+        final UUID hiddenLead;
+        final UUID account;
+        final UUID group;
+        final String loginEmail;
+        final UUID kiosk;
+        final UUID wizard;
+        final List<String> markers = new ArrayList<>();
+        private final AtomicInteger counter = new AtomicInteger();
+
+        Fixture(Api api) {
+            admin = api;
+            engine = api.running().engine();
+            team = Team.of(engine, api.admin());
+            rep = api.withToken(engine.users().createToken(team.rep1, json("{'name': 'rep'}")).secret());
+            nobody = api.withToken(engine.users().createToken(team.nobody, json("{'name': 'nobody'}")).secret());
+            String expiring = engine.users().createToken(api.admin(), json("{'name': 'soon', 'expires_at': '2026-01-05T09:30:00Z'}")).secret();
+            var old = engine.users().createToken(api.admin(), json("{'name': 'old'}"));
+            engine.users().revokeToken(api.admin(), old.token().id());
+            expired = api.withToken(expiring);
+            revoked = api.withToken(old.secret());
+            anonymous = api.withToken(null);
+            other = api.otherOrg();
+            api.clock().advance(Duration.ofHours(1));
+            Record lead = engine.records().create(api.admin(), "Leads", json("{'Last_Name': 'ZZSECRETA', 'Company': 'Hidden Co'}"));
+            hiddenLead = lead.id();
+            account = engine.records().create(api.admin(), "Accounts", json("{'Account_Name': 'ZZSECRETACCOUNT'}")).id();
+            engine.records().create(api.admin(), "Contacts", json("{'Last_Name': 'ZZSECRETCONTACT', 'Account_Name': '" + account + "'}"));
+            group = engine.groups().create(api.admin(), json("{'name': 'Approvers'}")).id();
+            loginEmail = "login@example.com";
+            engine.users().create(api.admin(), json("{'email': '" + loginEmail + "', 'name': 'Login', 'password': '" + PASSWORD + "', 'role': '"
+                    + team.repRole + "'}"));
+            kiosk = UUID.fromString(engine.kiosks().create(api.admin(), json(kiosk("Lead desk"))).get("id").asText());
+            wizard = UUID.fromString(engine.wizards().create(api.admin(), json(wizard("New lead"))).get("id").asText());
+            markers.addAll(List.of("ZZSECRETA", "ZZSECRETACCOUNT", "ZZSECRETCONTACT", hiddenLead.toString(), account.toString(),
+                    api.admin().orgId().toString(), api.admin().userId().toString(), team.rep1.userId().toString(), team.repRole.toString()));
+        }
+
+        static String kiosk(String name) {
+            return "{'name': '" + name + "', 'context_module': 'Leads', 'start': 's', 'elements': [{'id': 's', 'type': 'screen', 'components': ["
+                    + "{'type': 'text', 'text': 'Lead {{record.Last_Name}}'}, {'type': 'button', 'name': 'done', 'next': 'e'}]},"
+                    + " {'id': 'e', 'type': 'end', 'message': 'Done'}]}";
+        }
+
+        static String wizard(String name) {
+            return "{'name': '" + name + "', 'module': 'Leads', 'mode': 'create', 'screens': [{'id': 'a', 'buttons': ['save', 'save_draft'],"
+                    + " 'sections': [{'name': 'Who', 'fields': ['Last_Name', 'Company']}]}]}";
+        }
+
+        UUID newKioskRun() {
+            return UUID.fromString(engine.kiosks().start(admin.admin(), kiosk, json("{'record_id': '" + hiddenLead + "'}")).get("id").asText());
+        }
+
+        UUID newWizardRun() {
+            return UUID.fromString(engine.wizards().start(admin.admin(), wizard, json("{}")).get("id").asText());
+        }
+
+        String unique() {
+            return "X" + counter.incrementAndGet();
+        }
+
+        UUID newLead() {
+            return engine.records().create(admin.admin(), "Leads", json("{'Last_Name': 'Disposable'}")).id();
+        }
+
+        String newField() {
+            String name = "F" + unique();
+            engine.metadata().addField(admin.admin(), "Leads", json("{'api_name': '" + name + "', 'type': 'text'}"));
+            return name;
+        }
+
+        String deletedField() {
+            String name = newField();
+            engine.metadata().deleteField(admin.admin(), "Leads", name);
+            return name;
+        }
+
+        String newLayout() {
+            String name = "L" + unique();
+            engine.metadata().saveLayout(admin.admin(), "Leads", json("{'name': '" + name + "', 'sections': [{'name': 'B', 'fields': ['Last_Name']}]}"));
+            return name;
+        }
+
+        UUID newSession() {
+            return engine.users().login(loginEmail, PASSWORD, null).sessionId();
+        }
+
+        UUID newToken() {
+            return engine.users().createToken(team.rep2, json("{'name': 'disposable'}")).token().id();
+        }
+
+        UUID newRole() {
+            return engine.roles().create(admin.admin(), json("{'name': 'R" + unique() + "'}")).id();
+        }
+
+        UUID newGroup() {
+            return engine.groups().create(admin.admin(), json("{'name': 'G" + unique() + "'}")).id();
+        }
+
+        UUID newProfile() {
+            return engine.profiles().create(admin.admin(), json("{'name': 'P" + unique() + "', 'permissions': {}}")).id();
+        }
+
+        UUID newRule() {
+            return engine.sharingRules().create(admin.admin(), json("{'module': 'Cases', 'grantee_type': 'group', 'grantee_id': '" + group
+                    + "', 'access': 'read_only'}")).id();
+        }
+
+        Api.Response send(Api as, Call c) {
+            return as.send(c.method(), c.path(), c.body());
+        }
+
+        Api.Response sendAsSession(Call c) {
+            Actor a = new Actor(admin.admin().orgId(), admin.admin().userId());
+            var login = engine.users().login(loginEmail, PASSWORD, null);
+            assertThat(login.actor().orgId()).isEqualTo(a.orgId());
+            return anonymous.send(c.method(), c.path(), c.body(), "Cookie", Authentication.SESSION_COOKIE + "=" + login.secret(),
+                    Authentication.CSRF_HEADER, login.csrfToken());
+        }
+
+        /** Every row of the organisation in every table that has an org_id (the audit log aside), and its org row. */
+        String state() {
+            DataSource ds = admin.running().store().dataSource();
+            UUID org = admin.admin().orgId();
+            StringBuilder out = new StringBuilder();
+            try (Connection c = ds.getConnection()) {
+                List<String> tables = new ArrayList<>();
+                try (PreparedStatement ps = c.prepareStatement("SELECT DISTINCT table_name FROM information_schema.columns "
+                        + "WHERE LOWER(column_name) = 'org_id' AND LOWER(table_schema) = 'public' ORDER BY table_name");
+                     ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        tables.add(rs.getString(1));
+                    }
+                }
+                assertThat(tables).contains("users", "signals", "id_roles");
+                tables.remove("id_audit");
+                for (String t : tables) {
+                    String rows = rows(c, "SELECT * FROM " + t + " WHERE org_id = ?", org);
+                    // Another organisation's new module adds a table: only rows count.
+                    if (!rows.equals("[]")) {
+                        out.append(t).append(rows);
+                    }
+                }
+                out.append("orgs").append(rows(c, "SELECT * FROM orgs WHERE id = ?", org));
+            } catch (SQLException e) {
+                throw new IllegalStateException(e);
+            }
+            return out.toString();
+        }
+
+        private static String rows(Connection c, String sql, UUID org) throws SQLException {
+            TreeSet<String> rows = new TreeSet<>();
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                ps.setObject(1, org);
+                try (ResultSet rs = ps.executeQuery()) {
+                    int n = rs.getMetaData().getColumnCount();
+                    while (rs.next()) {
+                        StringBuilder row = new StringBuilder();
+                        for (int i = 1; i <= n; i++) {
+                            row.append(rs.getMetaData().getColumnName(i)).append('=').append(rs.getString(i)).append(';');
+                        }
+                        rows.add(row.toString());
+                    }
+                }
+            }
+            return rows.toString();
+        }
+    }
+
+    @Test
+    void everyRouteHasAMatrixEntry() {
+        List<String> entries = ENTRIES.stream().map(e -> e.route).toList();
+        assertThat(entries).as("each route once").doesNotHaveDuplicates();
+        assertThat(entries).as("a matrix entry for every route of WaymarkServer.routes() (add one to ENTRIES), and none for a route that is gone")
+                .containsExactlyInAnyOrderElementsOf(WaymarkServer.routes());
+    }
+
+    @BothServers
+    void everyRouteAllowsWhomItShouldAndDeniesEveryoneElseWithoutChangingAnything(Api api) {
+        Fixture f = new Fixture(api);
+        Map<String, String> failures = new LinkedHashMap<>();
+        for (Entry e : ENTRIES) {
+            try {
+                check(f, e, failures);
+            } catch (RuntimeException | AssertionError ex) {
+                failures.put(e.route, "threw " + ex);
+            }
+        }
+        assertThat(failures).as(failures.entrySet().stream().map(x -> x.getKey() + ": " + x.getValue()).collect(Collectors.joining("\n"))).isEmpty();
+    }
+
+    private static void check(Fixture f, Entry e, Map<String, String> failures) {
+        Call call = e.call.apply(f);
+        if (!e.isPublic) {
+            denied(f, e, call, "no credentials", f.anonymous, 401, failures);
+            denied(f, e, call, "an expired token", f.expired, 401, failures);
+            denied(f, e, call, "a revoked token", f.revoked, 401, failures);
+            if (!e.open) {
+                denied(f, e, call, "a user without the permission", f.nobody, e.forbidden, failures);
+            }
+            if (e.hidden != 0) {
+                denied(f, e, call, "a user whose role cannot see the record", f.rep, e.hidden, failures);
+            }
+            if (e.hiddenLeak) {
+                Api.Response r = f.send(f.rep, call);
+                if (r.status() != 200 || r.body().contains(f.hiddenLead.toString()) || r.body().contains("ZZSECRETA")
+                        || call.path().endsWith("/count") && r.json().get("count").asLong() != 0) {
+                    failures.put(e.route, "a rep saw a record of a higher role: " + r);
+                }
+            }
+            String before = f.state();
+            Api.Response r = f.send(f.other, call);
+            if (e.otherOrg != 0 && r.status() != e.otherOrg) {
+                failures.put(e.route, "another organisation's admin got " + r + ", expected " + e.otherOrg);
+            }
+            for (String m : f.markers) {
+                // An id the caller sent may be echoed back ("no record has id …"); anything else is a leak.
+                if (r.body().contains(m) && !call.path().contains(m) && (call.body() == null || !call.body().contains(m))) {
+                    failures.put(e.route, "another organisation's admin saw " + m + " in " + r);
+                }
+            }
+            if (!before.equals(f.state())) {
+                failures.put(e.route, "a call by another organisation's admin changed this organisation");
+            }
+        }
+        Call fresh = e.call.apply(f);
+        Api.Response ok = e.session ? f.sendAsSession(fresh) : f.send(f.admin, fresh);
+        if (ok.status() != e.ok) {
+            failures.put(e.route, "the allowed call got " + ok + ", expected " + e.ok);
+        }
+    }
+
+    private static void denied(Fixture f, Entry e, Call call, String who, Api as, int status, Map<String, String> failures) {
+        String before = f.state();
+        Api.Response r = f.send(as, call);
+        if (r.status() != status) {
+            failures.merge(e.route, who + " got " + r + ", expected " + status, (a, b) -> a + "; " + b);
+        }
+        if (!before.equals(f.state())) {
+            failures.merge(e.route, "a call by " + who + " changed the organisation", (a, b) -> a + "; " + b);
+        }
+    }
+}
