@@ -76,6 +76,14 @@ public final class JdbcStore implements AutoCloseable {
 
     /** The engine on this database. */
     public Waymark engine(Clock clock) {
+        return engineBuilder(clock).build();
+    }
+
+    /**
+     * A builder of the engine on this database with every port set, for callers that add their
+     * own action types ({@link Waymark.Builder#actionType}) or tune the outbox before building.
+     */
+    public Waymark.Builder engineBuilder(Clock clock) {
         return Waymark.builder()
                 .clock(clock)
                 .transactor(transactor)
@@ -83,7 +91,9 @@ public final class JdbcStore implements AutoCloseable {
                 .recordStore(new JdbcRecordStore(transactor))
                 .signalStore(new JdbcSignalStore(transactor, dialect, clock))
                 .identityStore(new JdbcIdentityStore(transactor))
-                .build();
+                .outboxStore(new JdbcOutboxStore(transactor, dialect))
+                .workflowStore(new JdbcWorkflowStore(transactor))
+                .timerScheduler(new DbSchedulerTimers(dataSource, transactor, dialect, clock, DbSchedulerTimers.Settings.defaults()));
     }
 
     public Transactor transactor() {

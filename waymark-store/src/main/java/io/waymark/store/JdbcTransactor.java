@@ -40,6 +40,12 @@ final class JdbcTransactor implements Transactor {
         }
     }
 
+    /** The connection of the thread's transaction, or null outside one. */
+    java.sql.Connection currentConnection() {
+        Handle h = current.get();
+        return h == null ? null : h.getConnection();
+    }
+
     @Override
     public <T> T inTransaction(Supplier<T> work) {
         if (current.get() != null) {
