@@ -137,7 +137,8 @@ public final class Waymark implements AutoCloseable {
     public void start(Duration poll, int outboxWorkers) {
         dispatcher.start(poll);
         timers.start();
-        outbox.start(outboxWorkers, poll);
+        // Local enqueues wake the workers; the short poll catches those committed just after a wake.
+        outbox.start(outboxWorkers, Duration.ofMillis(Math.min(poll.toMillis(), 250)));
     }
 
     /**

@@ -49,6 +49,7 @@ public final class WaymarkServer implements AutoCloseable {
                 new MetadataApi(engine.metadata(), config.maxRequestSize()),
                 new RecordApi(engine.records(), metrics, config.maxRequestSize()),
                 new SignalApi(engine.signals(), metrics, config.maxRequestSize()),
+                new AutomationApi(engine.workflowRules(), engine.outbox(), engine.actions(), config.maxRequestSize()),
                 new OpenApiDocument());
         Authentication auth = new Authentication(engine.orgs());
         this.app = Javalin.create(c -> {
@@ -149,6 +150,7 @@ public final class WaymarkServer implements AutoCloseable {
         String modules = API + "/modules";
         String field = modules + "/{module}/fields/{field}";
         String layout = modules + "/{module}/layouts/{layout}";
+        String rules = API + "/workflow-rules";
         return List.of(
                 get("/health", ctx -> h.system().health(ctx)),
                 get("/metrics", ctx -> h.system().metrics(ctx)),
@@ -177,7 +179,18 @@ public final class WaymarkServer implements AutoCloseable {
                 post(API + "/records/Leads/{id}/convert", ctx -> h.records().convertLead(ctx)),
 
                 post(API + "/signals", ctx -> h.signals().ingest(ctx)),
-                get(API + "/signals", ctx -> h.signals().query(ctx)));
+                get(API + "/signals", ctx -> h.signals().query(ctx)),
+
+                get(rules, ctx -> h.automation().listRules(ctx)),
+                post(rules, ctx -> h.automation().createRule(ctx)),
+                get(rules + "/{id}", ctx -> h.automation().getRule(ctx)),
+                patch(rules + "/{id}", ctx -> h.automation().updateRule(ctx)),
+                delete(rules + "/{id}", ctx -> h.automation().deleteRule(ctx)),
+                get(rules + "/{id}/history", ctx -> h.automation().ruleHistory(ctx)),
+                get(API + "/outbox", ctx -> h.automation().listOutbox(ctx)),
+                get(API + "/outbox/{id}", ctx -> h.automation().getOutboxEntry(ctx)),
+                post(API + "/outbox/{id}/retry", ctx -> h.automation().retryOutboxEntry(ctx)),
+                get(API + "/action-types", ctx -> h.automation().listActionTypes(ctx)));
     }
 
     private static Endpoint get(String path, Handler h) {
@@ -203,6 +216,7 @@ public final class WaymarkServer implements AutoCloseable {
     private record Endpoint(HandlerType method, String path, Handler handler) {
     }
 
-    private record Handlers(SystemApi system, MetadataApi metadata, RecordApi records, SignalApi signals, OpenApiDocument openApi) {
+    private record Handlers(SystemApi system, MetadataApi metadata, RecordApi records, SignalApi signals, AutomationApi automation,
+                            OpenApiDocument openApi) {
     }
 }
