@@ -67,10 +67,16 @@ public final class Waymark implements AutoCloseable {
         this.actions = new ActionCatalog();
         new BuiltinActions(metadata, records, b.signalStore, b.identityStore, clock).all().forEach(actions::register);
         b.actionTypes.forEach(actions::register);
-        this.outbox = new Outbox(Objects.requireNonNull(b.outboxStore, "outboxStore"), b.signalStore, actions, tx, clock, access,
-                b.outboxSettings);
-        this.timers = new Timers(Objects.requireNonNull(b.timerScheduler, "timerScheduler"), b.signalStore, tx, clock, dispatcher::wake);
-        this.workflowRules = new WorkflowRules(Objects.requireNonNull(b.workflowStore, "workflowStore"), metadata, actions, tx, clock, access);
+        if (b.outboxStore == null || b.timerScheduler == null || b.workflowStore == null) {
+            // An engine without the automation ports (records and signals only), e.g. in a test of the record store.
+            this.outbox = null;
+            this.timers = null;
+            this.workflowRules = null;
+            return;
+        }
+        this.outbox = new Outbox(b.outboxStore, b.signalStore, actions, tx, clock, access, b.outboxSettings);
+        this.timers = new Timers(b.timerScheduler, b.signalStore, tx, clock, dispatcher::wake);
+        this.workflowRules = new WorkflowRules(b.workflowStore, metadata, actions, tx, clock, access);
         dispatcher.register(new RuleRunner(workflowRules, outbox, timers, records, metadata, b.identityStore, clock, b.workflowMaxDepth));
     }
 
@@ -118,16 +124,23 @@ public final class Waymark implements AutoCloseable {
 
     /** Where automations' actions wait to run; its workers run them. */
     public Outbox outbox() {
-        return outbox;
+        return automation(outbox);
     }
 
     /** Persistent timers that fire as {@code timer.fired} signals. */
     public Timers timers() {
-        return timers;
+        return automation(timers);
     }
 
     public WorkflowRules workflowRules() {
-        return workflowRules;
+        return automation(workflowRules);
+    }
+
+    private static <T> T automation(T service) {
+        if (service == null) {
+            throw new IllegalStateException("This engine was built without the automation ports (outboxStore, timerScheduler, workflowStore)");
+        }
+        return service;
     }
 
     /**
@@ -136,6 +149,9 @@ public final class Waymark implements AutoCloseable {
      */
     public void start(Duration poll, int outboxWorkers) {
         dispatcher.start(poll);
+        if (outbox == null) {
+            return;
+        }
         timers.start();
         // Local enqueues wake the workers; the short poll catches those committed just after a wake.
         outbox.start(outboxWorkers, Duration.ofMillis(Math.min(poll.toMillis(), 250)));
@@ -149,7 +165,7 @@ public final class Waymark implements AutoCloseable {
     public int runPending() {
         int total = 0;
         for (int round = 0; round < 1_000; round++) {
-            int n = dispatcher.runOnce() + timers.runDue() + outbox.runDue();
+            int n = dispatcher.runOnce() + (outbox == null ? 0 : timers.runDue() + outbox.runDue());
             total += n;
             if (n == 0) {
                 return total;
@@ -162,17 +178,24 @@ public final class Waymark implements AutoCloseable {
     @Override
     public void close() {
         try {
-            outbox.close();
+            if (outbox != null) {
+                outbox.close();
+            }
         } finally {
             try {
-                timers.close();
+                if (timers != null) {
+                    timers.close();
+                }
             } finally {
                 dispatcher.close();
             }
         }
     }
 
-    /** Collects the ports. Every one is required except the tuning knobs. */
+    /**
+     * Collects the ports. The record and signal ports are required; the automation ports (outbox
+     * store, timer scheduler, workflow store) come together or not at all.
+     */
     public static final class Builder {
         private Clock clock = Clock.systemUTC();
         private Transactor transactor;

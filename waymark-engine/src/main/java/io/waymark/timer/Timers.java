@@ -91,18 +91,77 @@ public final class Timers implements AutoCloseable {
     }
 
     /**
-     * Appends the timer's signal. Its id is derived from the key and due time, so a second firing
-     * after a crash finds the first signal and appends nothing.
+     * Appends the timer's signal and returns once it is committed. Its id is derived from the key
+     * and due time, so a second firing after a crash finds the first signal and appends nothing.
+     *
+     * <p>The scheduler calls this from many threads at once; rather than one transaction (and one
+     * disk flush) per timer, the callers take turns as leader and append everything queued so far
+     * in one transaction (group commit). Each caller still returns only after its own signal is
+     * committed, so the scheduler's "done" never runs ahead of the signal.
      */
     void fire(Timer t) {
+        Pending p = new Pending(signal(t), new java.util.concurrent.CompletableFuture<>());
+        queue.add(p);
+        while (!p.done.isDone()) {
+            if (leader.tryLock()) {
+                try {
+                    drain();
+                } finally {
+                    leader.unlock();
+                }
+            } else {
+                try {
+                    p.done.get(1, java.util.concurrent.TimeUnit.MILLISECONDS);
+                } catch (java.util.concurrent.TimeoutException e) {
+                    // the leader is still at it; look again (it may have finished without our batch)
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while firing a timer", e);
+                } catch (java.util.concurrent.ExecutionException e) {
+                    break;
+                }
+            }
+        }
+        try {
+            p.done.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
+        afterFire.run();
+    }
+
+    private record Pending(NewSignal signal, java.util.concurrent.CompletableFuture<Void> done) {
+    }
+
+    private final java.util.concurrent.ConcurrentLinkedQueue<Pending> queue = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final java.util.concurrent.locks.ReentrantLock leader = new java.util.concurrent.locks.ReentrantLock();
+
+    private void drain() {
+        while (true) {
+            List<Pending> batch = new java.util.ArrayList<>();
+            Pending next;
+            while (batch.size() < 500 && (next = queue.poll()) != null) {
+                batch.add(next);
+            }
+            if (batch.isEmpty()) {
+                return;
+            }
+            try {
+                tx.run(() -> signals.appendOnce(batch.stream().map(Pending::signal).toList()));
+                batch.forEach(x -> x.done.complete(null));
+            } catch (RuntimeException e) {
+                batch.forEach(x -> x.done.completeExceptionally(e));
+            }
+        }
+    }
+
+    private static NewSignal signal(Timer t) {
         ObjectNode p = Json.object();
         p.put("key", t.key());
         p.put("purpose", t.purpose());
         p.put("due_at", t.dueAt().toString());
         p.set("data", t.data() == null ? Json.object() : t.data());
         UUID id = UUID.nameUUIDFromBytes((t.orgId() + "|" + t.key() + "|" + t.dueAt()).getBytes(StandardCharsets.UTF_8));
-        tx.run(() -> signals.appendOnce(List.of(new NewSignal(id, t.orgId(), FIRED, t.subject(), t.module(), t.recordId(), p,
-                t.dueAt(), Actor.SYSTEM_USER))));
-        afterFire.run();
+        return new NewSignal(id, t.orgId(), FIRED, t.subject(), t.module(), t.recordId(), p, t.dueAt(), Actor.SYSTEM_USER);
     }
 }

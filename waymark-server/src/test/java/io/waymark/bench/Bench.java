@@ -57,8 +57,8 @@ public final class Bench {
 
     public static void main(String[] args) throws Exception {
         String name = args.length > 0 ? args[0] : "";
-        if (!List.of("records", "signals", "record-read").contains(name)) {
-            System.err.println("usage: bench/run records|signals|record-read [count]");
+        if (!List.of("records", "signals", "record-read", "timers", "outbox", "workflow-rules").contains(name)) {
+            System.err.println("usage: bench/run records|signals|record-read|timers|outbox|workflow-rules [count]");
             System.exit(2);
         }
         String target = System.getenv("WAYMARK_BENCH_URL");
@@ -88,6 +88,9 @@ public final class Bench {
             store = JdbcStore.embedded(dir);
         }
         System.out.println("database: " + store.databaseKind() + (dir == null ? " " + url : " (file) " + dir));
+        if (List.of("timers", "outbox", "workflow-rules").contains(name)) {
+            System.exit(automation(name, args, store, dir));
+        }
         Waymark engine = store.engine(Clock.systemUTC());
         WaymarkServer server = new WaymarkServer(store, engine, ServerConfig.ofPort(0)).start();
         Orgs.Created org = engine.orgs().create("Bench " + System.nanoTime(), "bench@example.com", "Bench", null);
@@ -116,6 +119,32 @@ public final class Bench {
         }
         System.out.println(figure);
         System.exit(0);
+    }
+
+    /** The automation runtime's benchmarks ({@link AutomationBench}); returns the exit code. */
+    private static int automation(String name, String[] args, JdbcStore store, Path dir) throws IOException {
+        String figure = null;
+        AutomationBench bench = new AutomationBench(store);
+        try {
+            Integer count = args.length > 1 ? Integer.parseInt(args[1]) : null;
+            figure = switch (name) {
+                case "timers" -> bench.timers(count == null ? 100_000 : count);
+                case "outbox" -> bench.outbox(count == null ? 20_000 : count);
+                default -> bench.workflowRules(count == null ? 3_000 : count);
+            };
+        } catch (Exception e) {
+            e.printStackTrace();
+        } finally {
+            bench.close();
+            store.close();
+            if (dir != null) {
+                try (var files = Files.walk(dir)) {
+                    files.sorted((a, b) -> b.compareTo(a)).forEach(p -> p.toFile().delete());
+                }
+            }
+        }
+        System.out.println(figure == null ? name + ": failed" : figure);
+        return figure == null ? 1 : 0;
     }
 
     private static String env(String name, String fallback) {

@@ -75,12 +75,13 @@ final class DbSchedulerTimers implements TimerScheduler {
     /**
      * Tuning of the background scheduler.
      *
-     * @param threads      executor threads (default 4)
+     * @param threads      executor threads (default 8, or the system property {@code waymark.timerThreads}):
+     *                     firing waits on the database, and concurrent firings share one commit
      * @param pollInterval how often to look for due timers when idle (default 1 s)
      */
     record Settings(int threads, Duration pollInterval) {
         static Settings defaults() {
-            return new Settings(4, Duration.ofSeconds(1));
+            return new Settings(Integer.getInteger("waymark.timerThreads", 8), Duration.ofSeconds(1));
         }
     }
 
@@ -213,7 +214,7 @@ final class DbSchedulerTimers implements TimerScheduler {
         com.github.kagkarlsson.scheduler.SchedulerBuilder b = Scheduler.create(dataSource, task).serializer(TEXT)
                 .clock(new EngineClock(clock)).threads(settings.threads()).pollingInterval(settings.pollInterval())
                 .shutdownMaxWait(Duration.ofSeconds(10));
-        b = dialect == Dialect.POSTGRESQL ? b.pollUsingLockAndFetch(0.5, 1.0) : b.pollUsingFetchAndLockOnExecute(0.5, 3.0);
+        b = dialect == Dialect.POSTGRESQL ? b.pollUsingLockAndFetch(0.5, 3.0) : b.pollUsingFetchAndLockOnExecute(0.5, 3.0);
         background = b.build();
         background.start();
         LOG.info("timer scheduler started ({} threads)", settings.threads());
