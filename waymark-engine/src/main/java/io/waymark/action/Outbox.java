@@ -158,7 +158,11 @@ public final class Outbox implements AutoCloseable {
         List<OutboxEntry> taken = new ArrayList<>();
         try {
             tx.run(() -> {
-                List<OutboxEntry> due = store.lockDueTransactional(clock.instant(), settings.batchSize());
+                List<OutboxEntry> due = new ArrayList<>(store.lockDueTransactional(clock.instant(), settings.batchSize()));
+                // Effects append signals, which lock their subject's partition until commit. Taking
+                // the partitions in ascending order, as every appender does, means two workers'
+                // batches can wait for each other but never deadlock.
+                due.sort(java.util.Comparator.comparingInt((OutboxEntry e) -> partition(e)).thenComparing(OutboxEntry::id));
                 taken.addAll(due);
                 if (due.isEmpty()) {
                     return;
@@ -194,6 +198,10 @@ public final class Outbox implements AutoCloseable {
             }
             return n;
         }
+    }
+
+    private static int partition(OutboxEntry e) {
+        return io.waymark.signal.SignalLog.partitionOf(e.orgId(), subject(e));
     }
 
     private int runOneTransactional(UUID orgId, UUID id) {
