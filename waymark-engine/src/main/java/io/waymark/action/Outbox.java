@@ -161,8 +161,9 @@ public final class Outbox implements AutoCloseable {
                 List<OutboxEntry> due = new ArrayList<>(store.lockDueTransactional(clock.instant(), settings.batchSize()));
                 // Effects append signals, which lock their subject's partition until commit. Taking
                 // the partitions in ascending order, as every appender does, means two workers'
-                // batches can wait for each other but never deadlock.
-                due.sort(java.util.Comparator.comparingInt((OutboxEntry e) -> partition(e)).thenComparing(OutboxEntry::id));
+                // batches can wait for each other but never deadlock. The sort is stable: one
+                // subject's actions keep the order in which they were decided.
+                due.sort(java.util.Comparator.comparingInt(Outbox::partition));
                 taken.addAll(due);
                 if (due.isEmpty()) {
                     return;

@@ -16,7 +16,7 @@ public interface OutboxStore {
 
     /**
      * Locks up to {@code limit} pending transactional entries due at {@code now}, for the current
-     * transaction, oldest due first.
+     * transaction, oldest due first and, among equals, in the order they were inserted.
      */
     List<OutboxEntry> lockDueTransactional(Instant now, int limit);
 

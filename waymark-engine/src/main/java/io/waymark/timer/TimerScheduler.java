@@ -7,14 +7,14 @@ import java.util.UUID;
 import java.util.function.Consumer;
 
 /**
- * Port: a persistent, cluster-safe scheduler (the store implements it on db-scheduler). Scheduling
+ * Port: a persistent, cluster-safe scheduler (the store implements it with db-scheduler). Scheduling
  * and cancelling join the caller's transaction, so a timer is set or dropped together with the
- * decision that made it. When a timer is due, exactly one node calls the handler; if that node
- * dies mid-way the timer runs again, so the handler must be idempotent.
+ * decision that made it. Due timers are handed to the handler in batches, inside the transaction
+ * that removes them: a timer fires exactly once, and a node that dies mid-way leaves it pending.
  */
 public interface TimerScheduler extends AutoCloseable {
-    /** The code that runs when a timer is due (set once, by the engine). */
-    void onFire(Consumer<Timer> handler);
+    /** The code that runs for due timers, inside the transaction that removes them (set once, by the engine). */
+    void onFire(Consumer<List<Timer>> handler);
 
     /** Sets timers, replacing those with the same keys. */
     void schedule(Collection<Timer> timers);

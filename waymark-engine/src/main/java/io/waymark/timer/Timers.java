@@ -18,7 +18,8 @@ import java.util.UUID;
 /**
  * Persistent timers that fire as {@code timer.fired} signals. Automations set a timer in the
  * transaction of their decision ({@link #schedule}); when it is due the scheduler appends the
- * signal, and the automation reacts to it like to any other signal, in the subject's order.
+ * signal and removes the timer in one transaction (exactly once), and the automation reacts to
+ * the signal like to any other, in the subject's order.
  * Time is the engine's clock, so a test moves a settable clock and calls {@link #runDue()}.
  */
 public final class Timers implements AutoCloseable {
@@ -91,68 +92,13 @@ public final class Timers implements AutoCloseable {
     }
 
     /**
-     * Appends the timer's signal and returns once it is committed. Its id is derived from the key
-     * and due time, so a second firing after a crash finds the first signal and appends nothing.
-     *
-     * <p>The scheduler calls this from many threads at once; rather than one transaction (and one
-     * disk flush) per timer, the callers take turns as leader and append everything queued so far
-     * in one transaction (group commit). Each caller still returns only after its own signal is
-     * committed, so the scheduler's "done" never runs ahead of the signal.
+     * Appends the signals of due timers, in the scheduler's transaction that removes them. Ids
+     * are derived from key and due time, so even a timer fired twice (set again after a restore
+     * from backup, say) appends its signal once.
      */
-    void fire(Timer t) {
-        Pending p = new Pending(signal(t), new java.util.concurrent.CompletableFuture<>());
-        queue.add(p);
-        while (!p.done.isDone()) {
-            if (leader.tryLock()) {
-                try {
-                    drain();
-                } finally {
-                    leader.unlock();
-                }
-            } else {
-                try {
-                    p.done.get(1, java.util.concurrent.TimeUnit.MILLISECONDS);
-                } catch (java.util.concurrent.TimeoutException e) {
-                    // the leader is still at it; look again (it may have finished without our batch)
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IllegalStateException("interrupted while firing a timer", e);
-                } catch (java.util.concurrent.ExecutionException e) {
-                    break;
-                }
-            }
-        }
-        try {
-            p.done.join();
-        } catch (java.util.concurrent.CompletionException e) {
-            throw e.getCause() instanceof RuntimeException r ? r : e;
-        }
+    void fire(List<Timer> due) {
+        signals.appendOnce(due.stream().map(Timers::signal).toList());
         afterFire.run();
-    }
-
-    private record Pending(NewSignal signal, java.util.concurrent.CompletableFuture<Void> done) {
-    }
-
-    private final java.util.concurrent.ConcurrentLinkedQueue<Pending> queue = new java.util.concurrent.ConcurrentLinkedQueue<>();
-    private final java.util.concurrent.locks.ReentrantLock leader = new java.util.concurrent.locks.ReentrantLock();
-
-    private void drain() {
-        while (true) {
-            List<Pending> batch = new java.util.ArrayList<>();
-            Pending next;
-            while (batch.size() < 500 && (next = queue.poll()) != null) {
-                batch.add(next);
-            }
-            if (batch.isEmpty()) {
-                return;
-            }
-            try {
-                tx.run(() -> signals.appendOnce(batch.stream().map(Pending::signal).toList()));
-                batch.forEach(x -> x.done.complete(null));
-            } catch (RuntimeException e) {
-                batch.forEach(x -> x.done.completeExceptionally(e));
-            }
-        }
     }
 
     private static NewSignal signal(Timer t) {

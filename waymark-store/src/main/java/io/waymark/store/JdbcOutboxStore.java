@@ -80,14 +80,14 @@ final class JdbcOutboxStore implements OutboxStore {
     @Override
     public List<OutboxEntry> lockDueTransactional(Instant now, int limit) {
         return jdbc(c -> query(c, "SELECT " + COLUMNS + " FROM outbox_entries WHERE status = 'pending' AND transactional = TRUE "
-                + "AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?" + dialect.lockSkipLocked(), now, limit));
+                + "AND next_attempt_at <= ? ORDER BY next_attempt_at, seq LIMIT ?" + dialect.lockSkipLocked(), now, limit));
     }
 
     @Override
     public List<OutboxEntry> leaseDueExternal(Instant now, Instant leaseUntil, int limit) {
         return jdbc(c -> {
             List<OutboxEntry> due = query(c, "SELECT " + COLUMNS + " FROM outbox_entries WHERE status IN ('pending', 'running') "
-                    + "AND transactional = FALSE AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?" + dialect.lockSkipLocked(), now, limit);
+                    + "AND transactional = FALSE AND next_attempt_at <= ? ORDER BY next_attempt_at, seq LIMIT ?" + dialect.lockSkipLocked(), now, limit);
             List<OutboxEntry> out = new ArrayList<>(due.size());
             try (PreparedStatement ps = c.prepareStatement(
                     "UPDATE outbox_entries SET status = 'running', attempts = ?, next_attempt_at = ?, updated_at = ? WHERE id = ?")) {
