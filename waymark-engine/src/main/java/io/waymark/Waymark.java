@@ -1,6 +1,11 @@
 package io.waymark;
 
 import io.waymark.flow.FlowStore;
+import io.waymark.action.ActionCatalog;
+import io.waymark.action.ActionType;
+import io.waymark.action.Outbox;
+import io.waymark.action.OutboxStore;
+import io.waymark.action.builtin.BuiltinActions;
 import io.waymark.identity.Access;
 import io.waymark.identity.AuditLog;
 import io.waymark.identity.Groups;
@@ -18,9 +23,17 @@ import io.waymark.record.Records;
 import io.waymark.signal.SignalDispatcher;
 import io.waymark.signal.SignalLog;
 import io.waymark.signal.SignalStore;
+import io.waymark.timer.TimerScheduler;
+import io.waymark.timer.Timers;
 import io.waymark.tx.Transactor;
 import io.waymark.wizard.Wizards;
+import io.waymark.workflow.RuleRunner;
+import io.waymark.workflow.WorkflowRules;
+import io.waymark.workflow.WorkflowStore;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -51,6 +64,10 @@ public final class Waymark implements AutoCloseable {
     private final Groups groups;
     private final Profiles profiles;
     private final SharingRules sharingRules;
+    private final ActionCatalog actions;
+    private final Outbox outbox;
+    private final Timers timers;
+    private final WorkflowRules workflowRules;
 
     private Waymark(Builder b) {
         this.clock = Objects.requireNonNull(b.clock, "clock");
@@ -74,6 +91,20 @@ public final class Waymark implements AutoCloseable {
         this.sharingRules = new SharingRules(identity, access, audit, metadata, tx, clock);
         records.onCommit(dispatcher::wake);
         signals.onCommit(dispatcher::wake);
+        this.actions = new ActionCatalog();
+        new BuiltinActions(metadata, records, b.signalStore, b.identityStore, clock).all().forEach(actions::register);
+        b.actionTypes.forEach(actions::register);
+        if (b.outboxStore == null || b.timerScheduler == null || b.workflowStore == null) {
+            // An engine without the automation ports (records and signals only), e.g. in a test of the record store.
+            this.outbox = null;
+            this.timers = null;
+            this.workflowRules = null;
+            return;
+        }
+        this.outbox = new Outbox(b.outboxStore, b.signalStore, actions, tx, clock, access, b.outboxSettings);
+        this.timers = new Timers(b.timerScheduler, b.signalStore, tx, clock, dispatcher::wake);
+        this.workflowRules = new WorkflowRules(b.workflowStore, metadata, actions, tx, clock, access);
+        dispatcher.register(new RuleRunner(workflowRules, outbox, timers, records, metadata, b.identityStore, clock, b.workflowMaxDepth));
     }
 
     public static Builder builder() {
@@ -154,12 +185,85 @@ public final class Waymark implements AutoCloseable {
         return sharingRules;
     }
 
-    @Override
-    public void close() {
-        dispatcher.close();
+    /** The catalogue of action kinds that automations use. */
+    public ActionCatalog actions() {
+        return actions;
     }
 
-    /** Collects the ports. Every one is required except the tuning knobs. */
+    /** Where automations' actions wait to run; its workers run them. */
+    public Outbox outbox() {
+        return automation(outbox);
+    }
+
+    /** Persistent timers that fire as {@code timer.fired} signals. */
+    public Timers timers() {
+        return automation(timers);
+    }
+
+    public WorkflowRules workflowRules() {
+        return automation(workflowRules);
+    }
+
+    private static <T> T automation(T service) {
+        if (service == null) {
+            throw new IllegalStateException("This engine was built without the automation ports (outboxStore, timerScheduler, workflowStore)");
+        }
+        return service;
+    }
+
+    /**
+     * Starts the background work: the signal dispatcher, the timer scheduler and the outbox
+     * workers. Stop it all with {@link #close()}.
+     */
+    public void start(Duration poll, int outboxWorkers) {
+        dispatcher.start(poll);
+        if (outbox == null) {
+            return;
+        }
+        timers.start();
+        // Local enqueues wake the workers; the short poll catches those committed just after a wake.
+        outbox.start(outboxWorkers, Duration.ofMillis(Math.min(poll.toMillis(), 250)));
+    }
+
+    /**
+     * Runs everything that is due by the clock now, in this thread, until nothing is left:
+     * signals to their consumers, due timers, outbox entries (whose results are signals again).
+     * Returns how many steps it made. Tests and simulations call this instead of {@link #start}.
+     */
+    public int runPending() {
+        int total = 0;
+        for (int round = 0; round < 1_000; round++) {
+            int n = dispatcher.runOnce() + (outbox == null ? 0 : timers.runDue() + outbox.runDue());
+            total += n;
+            if (n == 0) {
+                return total;
+            }
+        }
+        throw new IllegalStateException("runPending did not settle after 1000 rounds (an automation loop?)");
+    }
+
+    /** Stops the background work: outbox workers first, then timers, then the dispatcher. */
+    @Override
+    public void close() {
+        try {
+            if (outbox != null) {
+                outbox.close();
+            }
+        } finally {
+            try {
+                if (timers != null) {
+                    timers.close();
+                }
+            } finally {
+                dispatcher.close();
+            }
+        }
+    }
+
+    /**
+     * Collects the ports. The record and signal ports are required; the automation ports (outbox
+     * store, timer scheduler, workflow store) come together or not at all.
+     */
     public static final class Builder {
         private Clock clock = Clock.systemUTC();
         private Transactor transactor;
@@ -170,6 +274,51 @@ public final class Waymark implements AutoCloseable {
         private FlowStore flowStore;
         private int dispatchBatch = 500;
         private int maxAttempts = 5;
+        private OutboxStore outboxStore;
+        private TimerScheduler timerScheduler;
+        private WorkflowStore workflowStore;
+        private final List<ActionType> actionTypes = new ArrayList<>();
+        private Outbox.Settings outboxSettings = Outbox.Settings.defaults();
+        private int workflowMaxDepth = 5;
+
+        public Builder outboxStore(OutboxStore store) {
+            this.outboxStore = store;
+            return this;
+        }
+
+        public Builder timerScheduler(TimerScheduler scheduler) {
+            this.timerScheduler = scheduler;
+            return this;
+        }
+
+        public Builder workflowStore(WorkflowStore store) {
+            this.workflowStore = store;
+            return this;
+        }
+
+        /**
+         * Adds a kind of action to the catalogue (email, webhooks, enrolling in a cadence …);
+         * the built-in kinds are always there.
+         */
+        public Builder actionType(ActionType type) {
+            this.actionTypes.add(Objects.requireNonNull(type, "type"));
+            return this;
+        }
+
+        /** Retries, back-off and batch size of the outbox. */
+        public Builder outboxSettings(Outbox.Settings settings) {
+            this.outboxSettings = Objects.requireNonNull(settings, "settings");
+            return this;
+        }
+
+        /** How many automations in a row may trigger each other before a workflow rule stops (default 5). */
+        public Builder workflowMaxDepth(int depth) {
+            if (depth < 1) {
+                throw new IllegalArgumentException("workflowMaxDepth must be at least 1");
+            }
+            this.workflowMaxDepth = depth;
+            return this;
+        }
 
         public Builder clock(Clock clock) {
             this.clock = clock;

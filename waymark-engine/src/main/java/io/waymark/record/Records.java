@@ -905,7 +905,8 @@ public final class Records {
     }
 
     private NewSignal signal(Actor actor, String type, Module module, Record r, ObjectNode payload, Instant now) {
-        return new NewSignal(Ids.next(clock), actor.orgId(), type, r.subject(), module.apiName(), r.id(), payload, now, actor.userId());
+        return new NewSignal(Ids.next(clock), actor.orgId(), type, r.subject(), module.apiName(), r.id(),
+                io.waymark.signal.Causation.stamp(payload), now, actor.userId());
     }
 
     private static void checkBatch(Collection<?> inputs) {

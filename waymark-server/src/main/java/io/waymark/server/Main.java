@@ -78,7 +78,8 @@ public final class Main implements Callable<Integer> {
             if (demo) {
                 Demo.load(engine, org.admin());
             }
-            engine.dispatcher().start(Duration.ofSeconds(1));
+            // Signals, timers and outbox workers run until the shutdown hook stops the server (and with it the engine).
+            engine.start(Duration.ofSeconds(1), 2);
             server = new WaymarkServer(store, engine,
                     new ServerConfig(port).withRateLimit(new ServerConfig.RateLimit(rateLimit, Duration.ofMinutes(1)))).start();
         } catch (RuntimeException e) {
@@ -89,6 +90,7 @@ public final class Main implements Callable<Integer> {
         WaymarkServer running = server;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
+                // Stops HTTP first, then the engine's workers (outbox, timers, dispatcher), then the database.
                 running.stop();
             } catch (RuntimeException e) {
                 log.warn("Error while stopping the server", e);

@@ -54,6 +54,7 @@ public final class WaymarkServer implements AutoCloseable {
                 new SignalApi(engine.signals(), metrics, config.maxRequestSize()),
                 new FlowApi(engine.kiosks(), engine.wizards(), config.maxRequestSize()),
                 new IdentityApi(engine, auth, config),
+                new AutomationApi(engine.workflowRules(), engine.outbox(), engine.actions(), config.maxRequestSize()),
                 new OpenApiDocument());
         this.app = Javalin.create(c -> {
             c.showJavalinBanner = false;
@@ -154,6 +155,7 @@ public final class WaymarkServer implements AutoCloseable {
         String modules = API + "/modules";
         String field = modules + "/{module}/fields/{field}";
         String layout = modules + "/{module}/layouts/{layout}";
+        String rules = API + "/workflow-rules";
         return List.of(
                 get("/health", ctx -> h.system().health(ctx)),
                 get("/metrics", ctx -> h.system().metrics(ctx)),
@@ -241,7 +243,18 @@ public final class WaymarkServer implements AutoCloseable {
                 get(API + "/sharing-rules", ctx -> h.identity().sharingRules(ctx)),
                 post(API + "/sharing-rules", ctx -> h.identity().createSharingRule(ctx)),
                 delete(API + "/sharing-rules/{id}", ctx -> h.identity().deleteSharingRule(ctx)),
-                get(API + "/audit", ctx -> h.identity().audit(ctx)));
+                get(API + "/audit", ctx -> h.identity().audit(ctx)),
+
+                get(rules, ctx -> h.automation().listRules(ctx)),
+                post(rules, ctx -> h.automation().createRule(ctx)),
+                get(rules + "/{id}", ctx -> h.automation().getRule(ctx)),
+                patch(rules + "/{id}", ctx -> h.automation().updateRule(ctx)),
+                delete(rules + "/{id}", ctx -> h.automation().deleteRule(ctx)),
+                get(rules + "/{id}/history", ctx -> h.automation().ruleHistory(ctx)),
+                get(API + "/outbox", ctx -> h.automation().listOutbox(ctx)),
+                get(API + "/outbox/{id}", ctx -> h.automation().getOutboxEntry(ctx)),
+                post(API + "/outbox/{id}/retry", ctx -> h.automation().retryOutboxEntry(ctx)),
+                get(API + "/action-types", ctx -> h.automation().listActionTypes(ctx)));
     }
 
     private static Endpoint get(String path, Handler h) {
@@ -268,6 +281,6 @@ public final class WaymarkServer implements AutoCloseable {
     }
 
     private record Handlers(SystemApi system, MetadataApi metadata, RecordApi records, SignalApi signals, FlowApi flows,
-                            IdentityApi identity, OpenApiDocument openApi) {
+                            IdentityApi identity, AutomationApi automation, OpenApiDocument openApi) {
     }
 }

@@ -55,10 +55,13 @@ public final class Bench {
         this.token = token;
     }
 
+    /** Every benchmark bench/run knows. */
+    static final List<String> NAMES = List.of("records", "signals", "record-read", "visible-list", "login", "timers", "outbox", "workflow-rules");
+
     public static void main(String[] args) throws Exception {
         String name = args.length > 0 ? args[0] : "";
-        if (!List.of("records", "signals", "record-read", "visible-list", "login").contains(name)) {
-            System.err.println("usage: bench/run records|signals|record-read|visible-list|login [count]");
+        if (!NAMES.contains(name)) {
+            System.err.println("usage: bench/run " + String.join("|", NAMES) + " [count]");
             System.exit(2);
         }
         String target = System.getenv("WAYMARK_BENCH_URL");
@@ -92,6 +95,9 @@ public final class Bench {
             store = JdbcStore.embedded(dir);
         }
         System.out.println("database: " + store.databaseKind() + (dir == null ? " " + url : " (file) " + dir));
+        if (List.of("timers", "outbox", "workflow-rules").contains(name)) {
+            System.exit(automation(name, args, store, dir));
+        }
         Waymark engine = store.engine(Clock.systemUTC());
         WaymarkServer server = new WaymarkServer(store, engine,
                 ServerConfig.ofPort(0).withRateLimit(ServerConfig.RateLimit.NONE)).start();
@@ -123,6 +129,32 @@ public final class Bench {
         }
         System.out.println(figure);
         System.exit(0);
+    }
+
+    /** The automation runtime's benchmarks ({@link AutomationBench}); returns the exit code. */
+    private static int automation(String name, String[] args, JdbcStore store, Path dir) throws IOException {
+        String figure = null;
+        AutomationBench bench = new AutomationBench(store);
+        try {
+            Integer count = args.length > 1 ? Integer.parseInt(args[1]) : null;
+            figure = switch (name) {
+                case "timers" -> bench.timers(count == null ? 100_000 : count);
+                case "outbox" -> bench.outbox(count == null ? 20_000 : count);
+                default -> bench.workflowRules(count == null ? 3_000 : count);
+            };
+        } catch (Exception e) {
+            e.printStackTrace();
+        } finally {
+            bench.close();
+            store.close();
+            if (dir != null) {
+                try (var files = Files.walk(dir)) {
+                    files.sorted((a, b) -> b.compareTo(a)).forEach(p -> p.toFile().delete());
+                }
+            }
+        }
+        System.out.println(figure == null ? name + ": failed" : figure);
+        return figure == null ? 1 : 0;
     }
 
     private static String env(String name, String fallback) {

@@ -216,6 +216,17 @@ class AuthorizationMatrixTest {
             route("DELETE /api/v1/sharing-rules/{id}", f -> delete(V1 + "/sharing-rules/" + f.newRule())).ok(204).otherOrg(404),
             route("GET /api/v1/audit", f -> get(V1 + "/audit")),
 
+            route("GET /api/v1/workflow-rules", f -> get(V1 + "/workflow-rules")),
+            route("POST /api/v1/workflow-rules", f -> post(V1 + "/workflow-rules", Fixture.rule("R" + f.unique()))).ok(201),
+            route("GET /api/v1/workflow-rules/{id}", f -> get(V1 + "/workflow-rules/" + f.rule)).otherOrg(404),
+            route("PATCH /api/v1/workflow-rules/{id}", f -> patch(V1 + "/workflow-rules/" + f.rule, "{'active': true}")).otherOrg(404),
+            route("DELETE /api/v1/workflow-rules/{id}", f -> delete(V1 + "/workflow-rules/" + f.newWorkflowRule())).ok(204).otherOrg(404),
+            route("GET /api/v1/workflow-rules/{id}/history", f -> get(V1 + "/workflow-rules/" + f.rule + "/history")).otherOrg(404),
+            route("GET /api/v1/outbox", f -> get(V1 + "/outbox")),
+            route("GET /api/v1/outbox/{id}", f -> get(V1 + "/outbox/" + f.outboxEntry())).otherOrg(404),
+            route("POST /api/v1/outbox/{id}/retry", f -> post(V1 + "/outbox/" + f.failedOutboxEntry() + "/retry", null)).otherOrg(404),
+            route("GET /api/v1/action-types", f -> get(V1 + "/action-types")).open(),
+
             route("GET /api/v1/kiosks", f -> get(V1 + "/kiosks")).open(),
             route("POST /api/v1/kiosks", f -> post(V1 + "/kiosks", Fixture.kiosk("K" + f.unique()))).ok(201),
             route("GET /api/v1/kiosks/{id}", f -> get(V1 + "/kiosks/" + f.kiosk)).open().otherOrg(404),
@@ -258,6 +269,7 @@ class AuthorizationMatrixTest {
         final UUID group;
         final String loginEmail;
         final UUID kiosk;
+        final UUID rule;
         final UUID wizard;
         final List<String> markers = new ArrayList<>();
         private final AtomicInteger counter = new AtomicInteger();
@@ -284,10 +296,41 @@ class AuthorizationMatrixTest {
             loginEmail = "login@example.com";
             engine.users().create(api.admin(), json("{'email': '" + loginEmail + "', 'name': 'Login', 'password': '" + PASSWORD + "', 'role': '"
                     + team.repRole + "'}"));
+            rule = newWorkflowRule();
             kiosk = UUID.fromString(engine.kiosks().create(api.admin(), json(kiosk("Lead desk"))).get("id").asText());
             wizard = UUID.fromString(engine.wizards().create(api.admin(), json(wizard("New lead"))).get("id").asText());
             markers.addAll(List.of("ZZSECRETA", "ZZSECRETACCOUNT", "ZZSECRETCONTACT", hiddenLead.toString(), account.toString(),
                     api.admin().orgId().toString(), api.admin().userId().toString(), team.rep1.userId().toString(), team.repRole.toString()));
+        }
+
+        static String rule(String name) {
+            return "{'name': '" + name + "', 'module': 'Deals', 'trigger': {'type': 'create'}, 'rules': [{'actions': ["
+                    + "{'type': 'field_update', 'config': {'field': 'Probability', 'value': 10}}]}]}";
+        }
+
+        UUID newWorkflowRule() {
+            return UUID.fromString(engine.workflowRules().create(admin.admin(), json(rule("R" + unique()))).get("id").asText());
+        }
+
+        /** A pending entry: an update of a lead that nobody has run yet. */
+        UUID outboxEntry() {
+            return enqueue(newLead());
+        }
+
+        /** An entry that failed for good: the lead it updates was deleted before it ran. */
+        UUID failedOutboxEntry() {
+            UUID lead = newLead();
+            engine.records().delete(admin.admin(), "Leads", lead, null);
+            UUID id = enqueue(lead);
+            engine.outbox().runDue();
+            return id;
+        }
+
+        private UUID enqueue(UUID lead) {
+            var action = new io.waymark.action.ActionDefinition("field_update", (com.fasterxml.jackson.databind.node.ObjectNode)
+                    json("{'field': 'Company', 'value': 'Queued'}"));
+            return engine.outbox().enqueue(List.of(new io.waymark.action.Outbox.NewAction(admin.admin().orgId(), "matrix", action, "Leads",
+                    lead, lead.toString(), null, 0))).get(0).id();
         }
 
         static String kiosk(String name) {

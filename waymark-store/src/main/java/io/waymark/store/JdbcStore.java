@@ -76,6 +76,14 @@ public final class JdbcStore implements AutoCloseable {
 
     /** The engine on this database. */
     public Waymark engine(Clock clock) {
+        return engineBuilder(clock).build();
+    }
+
+    /**
+     * A builder of the engine on this database with every port set, for callers that add their
+     * own action types ({@link Waymark.Builder#actionType}) or tune the outbox before building.
+     */
+    public Waymark.Builder engineBuilder(Clock clock) {
         return Waymark.builder()
                 .clock(clock)
                 .transactor(transactor)
@@ -84,7 +92,9 @@ public final class JdbcStore implements AutoCloseable {
                 .signalStore(new JdbcSignalStore(transactor, dialect, clock))
                 .identityStore(new JdbcIdentityStore(transactor))
                 .flowStore(new JdbcFlowStore(transactor))
-                .build();
+                .outboxStore(new JdbcOutboxStore(transactor, dialect))
+                .workflowStore(new JdbcWorkflowStore(transactor))
+                .timerScheduler(new DbSchedulerTimers(dataSource, transactor, dialect, clock, DbSchedulerTimers.Settings.defaults()));
     }
 
     public Transactor transactor() {

@@ -5,7 +5,6 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
-import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
 
 /**
  * Binds one JDBC transaction to the calling thread, so that every store call inside
@@ -40,6 +39,12 @@ final class JdbcTransactor implements Transactor {
         }
     }
 
+    /** The connection of the thread's transaction, or null outside one. */
+    java.sql.Connection currentConnection() {
+        Handle h = current.get();
+        return h == null ? null : h.getConnection();
+    }
+
     @Override
     public <T> T inTransaction(Supplier<T> work) {
         if (current.get() != null) {
@@ -47,7 +52,9 @@ final class JdbcTransactor implements Transactor {
         }
         try (Handle handle = jdbi.open()) {
             current.set(handle);
-            return handle.inTransaction(TransactionIsolationLevel.READ_COMMITTED, h -> work.get());
+            // READ COMMITTED is the default of both databases (and the pool's); naming the level
+            // here would cost two extra round trips per transaction to read and restore it.
+            return handle.inTransaction(h -> work.get());
         } finally {
             current.remove();
         }

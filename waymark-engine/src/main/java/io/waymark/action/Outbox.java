@@ -1,0 +1,513 @@
+package io.waymark.action;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.waymark.Actor;
+import io.waymark.Ids;
+import io.waymark.error.ConflictException;
+import io.waymark.error.FieldError;
+import io.waymark.error.NotFoundException;
+import io.waymark.error.ValidationException;
+import io.waymark.error.WaymarkException;
+import io.waymark.identity.Access;
+import io.waymark.identity.Capability;
+import io.waymark.json.Json;
+import io.waymark.signal.Causation;
+import io.waymark.signal.NewSignal;
+import io.waymark.signal.SignalStore;
+import io.waymark.tx.Transactor;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The outbox: automations write the actions they decide on here, in the transaction of the
+ * decision ({@link #enqueue}); workers then run them.
+ *
+ * <ul>
+ *   <li>A {@linkplain TransactionalActionType transactional} action runs inside the transaction
+ *       that marks its entry done and appends its {@code action.succeeded} signal: exactly once.
+ *       A batch of them shares one transaction; if one throws, the batch is rolled back and each
+ *       entry is run alone, so one bad action delays the others by one step only.</li>
+ *   <li>Any other action (email, webhook) is leased, run outside any transaction with its
+ *       idempotency key, then marked: at least once. A crash while it runs leaves a lapsed lease,
+ *       and another worker tries again with the same key.</li>
+ *   <li>A failure is retried with exponential back-off and jitter (read from the injected clock)
+ *       until {@code maxAttempts}; then, or at once for a permanent failure, the entry is
+ *       {@code failed} and an {@code action.failed} signal gives the reason.</li>
+ * </ul>
+ */
+public final class Outbox implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Outbox.class);
+
+    private final OutboxStore store;
+    private final SignalStore signals;
+    private final ActionCatalog catalog;
+    private final Transactor tx;
+    private final Clock clock;
+    private final Access access;
+    private final Settings settings;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition work = lock.newCondition();
+    private boolean pending;
+    private volatile boolean running;
+    private final List<Thread> threads = new ArrayList<>();
+    private volatile FaultInjector faults = FaultInjector.NONE;
+
+    /**
+     * Tuning of the outbox.
+     *
+     * @param maxAttempts tries before an entry is failed (default 5)
+     * @param backoff     the delay after the first failure; it doubles with each further one (default 10 s)
+     * @param maxBackoff  the longest delay (default 1 h)
+     * @param lease       how long an outside call may take before another worker may retry it (default 5 min)
+     * @param batchSize   transactional entries per transaction (default 200)
+     */
+    public record Settings(int maxAttempts, Duration backoff, Duration maxBackoff, Duration lease, int batchSize) {
+        public static Settings defaults() {
+            return new Settings(5, Duration.ofSeconds(10), Duration.ofHours(1), Duration.ofMinutes(5), 200);
+        }
+    }
+
+    /**
+     * Points where a test can make a worker fail, as a crash would: before the action's effect,
+     * after it, or after everything but before the commit.
+     */
+    public interface FaultInjector {
+        FaultInjector NONE = (point, entry) -> { };
+
+        /** Where a fault can be injected. */
+        enum Point { BEFORE_EFFECT, AFTER_EFFECT, BEFORE_COMMIT }
+
+        void at(Point point, OutboxEntry entry);
+    }
+
+    public Outbox(OutboxStore store, SignalStore signals, ActionCatalog catalog, Transactor tx, Clock clock, Access access, Settings settings) {
+        this.store = store;
+        this.signals = signals;
+        this.catalog = catalog;
+        this.tx = tx;
+        this.clock = clock;
+        this.access = access;
+        this.settings = settings;
+    }
+
+    public Settings settings() {
+        return settings;
+    }
+
+    /** For crash tests: where to fail. */
+    public void injectFaults(FaultInjector injector) {
+        this.faults = injector == null ? FaultInjector.NONE : injector;
+    }
+
+    /** An action to enqueue. */
+    public record NewAction(UUID orgId, String source, ActionDefinition action, String module, UUID recordId, String subject,
+                            UUID causeSignal, int depth) {
+    }
+
+    /**
+     * Writes entries for actions, joining the caller's transaction (so they commit with the
+     * decision that made them, or not at all). Returns the entries.
+     */
+    public List<OutboxEntry> enqueue(List<NewAction> actions) {
+        if (actions.isEmpty()) {
+            return List.of();
+        }
+        Instant now = clock.instant();
+        List<OutboxEntry> entries = new ArrayList<>(actions.size());
+        for (NewAction a : actions) {
+            if (catalog.find(a.action().type()).isEmpty()) {
+                throw new IllegalArgumentException("Unknown action type " + a.action().type());
+            }
+            entries.add(new OutboxEntry(Ids.next(clock), a.orgId(), a.source(), a.action().type(), a.action().config(), a.module(),
+                    a.recordId(), a.subject(), Actor.SYSTEM_USER, catalog.transactional(a.action().type()), OutboxEntry.Status.PENDING, 0,
+                    settings.maxAttempts(), now, null, null, a.causeSignal(), a.depth(), now, now));
+        }
+        tx.run(() -> store.insert(entries));
+        return entries;
+    }
+
+    // ------------------------------------------------------------------ running
+
+    /**
+     * Runs every entry due now, until none is left, and returns how many attempts it made.
+     * Deterministic: tests call this instead of {@link #start}.
+     */
+    public int runDue() {
+        int total = 0;
+        while (true) {
+            int n = runTransactionalBatch() + runExternalBatch();
+            total += n;
+            if (n == 0) {
+                return total;
+            }
+        }
+    }
+
+    /** One transaction's worth of transactional entries; returns attempts made. */
+    int runTransactionalBatch() {
+        List<OutboxEntry> taken = new ArrayList<>();
+        try {
+            tx.run(() -> {
+                List<OutboxEntry> due = new ArrayList<>(store.lockDueTransactional(clock.instant(), settings.batchSize()));
+                // Effects append signals, which lock their subject's partition until commit. Taking
+                // the partitions in ascending order, as every appender does, means two workers'
+                // batches can wait for each other but never deadlock. The sort is stable: one
+                // subject's actions keep the order in which they were decided.
+                due.sort(java.util.Comparator.comparingInt(Outbox::partition));
+                taken.addAll(due);
+                if (due.isEmpty()) {
+                    return;
+                }
+                List<OutboxStore.Outcome> outcomes = new ArrayList<>(due.size());
+                List<NewSignal> news = new ArrayList<>(due.size());
+                Instant now = clock.instant();
+                for (OutboxEntry e : due) {
+                    ActionResult r = runInside(e, now);
+                    outcomes.add(new OutboxStore.Outcome(e.id(), OutboxEntry.Status.DONE, e.attempts() + 1, now, null, r.detail()));
+                    news.add(succeeded(e, e.attempts() + 1, r.detail(), now));
+                }
+                store.complete(outcomes, now);
+                signals.append(news);
+                for (OutboxEntry e : due) {
+                    faults.at(FaultInjector.Point.BEFORE_COMMIT, e);
+                }
+            });
+            return taken.size();
+        } catch (RuntimeException batchFailure) {
+            if (taken.size() <= 1) {
+                // One entry alone: record its failure.
+                if (taken.size() == 1) {
+                    recordFailure(taken.get(0), batchFailure);
+                    return 1;
+                }
+                throw batchFailure;
+            }
+            // The batch rolled back: run each alone, so that the good ones go through.
+            int n = 0;
+            for (OutboxEntry e : taken) {
+                n += runOneTransactional(e.orgId(), e.id());
+            }
+            return n;
+        }
+    }
+
+    private static int partition(OutboxEntry e) {
+        return io.waymark.signal.SignalLog.partitionOf(e.orgId(), subject(e));
+    }
+
+    private int runOneTransactional(UUID orgId, UUID id) {
+        OutboxEntry[] seen = {null};
+        try {
+            tx.run(() -> {
+                OutboxEntry e = store.lock(orgId, id).orElse(null);
+                if (e == null || e.status() != OutboxEntry.Status.PENDING || e.nextAttemptAt().isAfter(clock.instant())) {
+                    return;
+                }
+                seen[0] = e;
+                Instant now = clock.instant();
+                ActionResult r = runInside(e, now);
+                store.complete(List.of(new OutboxStore.Outcome(e.id(), OutboxEntry.Status.DONE, e.attempts() + 1, now, null, r.detail())), now);
+                signals.append(List.of(succeeded(e, e.attempts() + 1, r.detail(), now)));
+                faults.at(FaultInjector.Point.BEFORE_COMMIT, e);
+            });
+            return seen[0] == null ? 0 : 1;
+        } catch (RuntimeException e) {
+            if (seen[0] == null) {
+                throw e;
+            }
+            recordFailure(seen[0], e);
+            return 1;
+        }
+    }
+
+    /** Runs a transactional action in the current transaction; a failure is thrown as an {@link Attempt}. */
+    private ActionResult runInside(OutboxEntry e, Instant now) {
+        ActionType type = catalog.find(e.type()).orElse(null);
+        if (type == null) {
+            throw new Attempt(e, new ActionFailure("action type " + e.type() + " is no longer registered", false));
+        }
+        ActionContext ctx = new ActionContext(Actor.system(e.orgId()), e.module(), e.recordId(), e.config(), e.idempotencyKey(),
+                e.attempts() + 1, now);
+        faults.at(FaultInjector.Point.BEFORE_EFFECT, e);
+        ActionResult r;
+        try {
+            r = new Causation(e.id(), e.source(), e.depth()).during(() -> {
+                try {
+                    return type.execute(ctx);
+                } catch (RuntimeException x) {
+                    throw x;
+                } catch (Exception x) {
+                    throw new Attempt(e, x);
+                }
+            });
+        } catch (Attempt a) {
+            throw a;
+        } catch (RuntimeException x) {
+            throw new Attempt(e, x);
+        }
+        faults.at(FaultInjector.Point.AFTER_EFFECT, e);
+        return r == null ? ActionResult.ok() : r;
+    }
+
+    /** A failed attempt at one entry, carried out of a transaction so that it rolls back. */
+    private static final class Attempt extends RuntimeException {
+        final OutboxEntry entry;
+
+        Attempt(OutboxEntry entry, Throwable cause) {
+            super(cause.getMessage(), cause);
+            this.entry = entry;
+        }
+    }
+
+    private void recordFailure(OutboxEntry taken, RuntimeException failure) {
+        Throwable cause = failure instanceof Attempt a ? a.getCause() : failure;
+        tx.run(() -> {
+            OutboxEntry e = store.lock(taken.orgId(), taken.id()).orElse(null);
+            // Someone else finished or re-tried it meanwhile: theirs is the newer word.
+            if (e == null || e.status() != OutboxEntry.Status.PENDING || e.attempts() != taken.attempts()) {
+                return;
+            }
+            fail(e, e.attempts() + 1, cause, clock.instant());
+        });
+    }
+
+    /** Records a failed attempt of a locked entry: back to pending later, or failed for good. */
+    private void fail(OutboxEntry e, int attempts, Throwable cause, Instant now) {
+        boolean retryable = retryable(cause);
+        String reason = reason(cause);
+        if (!retryable || attempts >= e.maxAttempts()) {
+            store.complete(List.of(new OutboxStore.Outcome(e.id(), OutboxEntry.Status.FAILED, attempts, now, reason, null)), now);
+            signals.append(List.of(failed(e, attempts, reason, retryable, now)));
+            LOG.warn("outbox entry={} type={} source={} failed for good after {} attempt(s): {}", e.id(), e.type(), e.source(), attempts, reason);
+        } else {
+            Instant next = now.plus(backoff(attempts));
+            store.complete(List.of(new OutboxStore.Outcome(e.id(), OutboxEntry.Status.PENDING, attempts, next, reason, null)), now);
+            LOG.info("outbox entry={} type={} attempt {} failed, retrying at {}: {}", e.id(), e.type(), attempts, next, reason);
+        }
+    }
+
+    /** The delay after the {@code attempts}-th failure: exponential, capped, with jitter in its upper half. */
+    public Duration backoff(int attempts) {
+        long base = settings.backoff().toMillis();
+        long cap = settings.maxBackoff().toMillis();
+        long delay = attempts >= 40 ? cap : Math.min(cap, base << Math.max(0, attempts - 1));
+        long half = delay / 2;
+        return Duration.ofMillis(half + (half > 0 ? ThreadLocalRandom.current().nextLong(half + 1) : 0));
+    }
+
+    private static boolean retryable(Throwable cause) {
+        if (cause instanceof ActionFailure f) {
+            return f.retryable();
+        }
+        if (cause instanceof ConflictException) {
+            return true;
+        }
+        // Bad input and missing records do not get better by waiting.
+        return !(cause instanceof WaymarkException) && !(cause instanceof ArithmeticException);
+    }
+
+    private static String reason(Throwable cause) {
+        String m = cause.getMessage();
+        if (cause instanceof WaymarkException w && !w.errors().isEmpty()) {
+            m = w.errors().stream().map(fe -> fe.field() + " " + fe.message()).reduce((a, b) -> a + "; " + b).orElse(m);
+        }
+        m = m == null ? cause.getClass().getSimpleName() : m;
+        return m.length() > 2000 ? m.substring(0, 2000) : m;
+    }
+
+    /** One batch of outside actions: leased, run outside any transaction, then marked. */
+    int runExternalBatch() {
+        Instant now = clock.instant();
+        List<OutboxEntry> leased = tx.inTransaction(() -> store.leaseDueExternal(now, now.plus(settings.lease()), settings.batchSize()));
+        for (OutboxEntry e : leased) {
+            ActionType type = catalog.find(e.type()).orElse(null);
+            Throwable failure = null;
+            ActionResult result = null;
+            Instant at = clock.instant();
+            try {
+                if (type == null) {
+                    throw new ActionFailure("action type " + e.type() + " is no longer registered", false);
+                }
+                faults.at(FaultInjector.Point.BEFORE_EFFECT, e);
+                result = new Causation(e.id(), e.source(), e.depth()).during(() -> {
+                    try {
+                        return type.execute(new ActionContext(Actor.system(e.orgId()), e.module(), e.recordId(), e.config(),
+                                e.idempotencyKey(), e.attempts(), at));
+                    } catch (RuntimeException x) {
+                        throw x;
+                    } catch (Exception x) {
+                        throw new Attempt(e, x);
+                    }
+                });
+                faults.at(FaultInjector.Point.AFTER_EFFECT, e);
+            } catch (Attempt a) {
+                failure = a.getCause();
+            } catch (Exception x) {
+                failure = x;
+            }
+            ActionResult r = result == null ? ActionResult.ok() : result;
+            Throwable f = failure;
+            tx.run(() -> {
+                OutboxEntry cur = store.lock(e.orgId(), e.id()).orElse(null);
+                if (cur == null || cur.status() != OutboxEntry.Status.RUNNING || cur.attempts() != e.attempts()) {
+                    return;
+                }
+                Instant done = clock.instant();
+                if (f == null) {
+                    store.complete(List.of(new OutboxStore.Outcome(e.id(), OutboxEntry.Status.DONE, e.attempts(), done, null, r.detail())), done);
+                    signals.append(List.of(succeeded(e, e.attempts(), r.detail(), done)));
+                } else {
+                    fail(cur, e.attempts(), f, done);
+                }
+                faults.at(FaultInjector.Point.BEFORE_COMMIT, e);
+            });
+        }
+        return leased.size();
+    }
+
+    private NewSignal succeeded(OutboxEntry e, int attempts, ObjectNode detail, Instant now) {
+        ObjectNode p = payload(e, attempts);
+        p.set("result", detail == null ? Json.object() : detail);
+        return new NewSignal(Ids.next(clock), e.orgId(), "action.succeeded", subject(e), e.module(), e.recordId(), p, now, Actor.SYSTEM_USER);
+    }
+
+    private NewSignal failed(OutboxEntry e, int attempts, String reason, boolean retryable, Instant now) {
+        ObjectNode p = payload(e, attempts);
+        p.put("reason", reason);
+        p.put("permanent", !retryable);
+        return new NewSignal(Ids.next(clock), e.orgId(), "action.failed", subject(e), e.module(), e.recordId(), p, now, Actor.SYSTEM_USER);
+    }
+
+    private static String subject(OutboxEntry e) {
+        return e.subject() != null ? e.subject() : e.recordId() != null ? e.recordId().toString() : "outbox:" + e.id();
+    }
+
+    private static ObjectNode payload(OutboxEntry e, int attempts) {
+        ObjectNode p = Json.object();
+        p.put("entry_id", e.id().toString());
+        p.put("action_type", e.type());
+        p.put("source", e.source());
+        p.put("attempts", attempts);
+        p.put("idempotency_key", e.idempotencyKey());
+        return p;
+    }
+
+    // ------------------------------------------------------------------ API
+
+    /** A page of the organisation's entries, newest first. */
+    public OutboxStore.OutboxPage list(Actor actor, OutboxStore.OutboxQuery query) {
+        // The outbox shows what automations do to records: it is for those who manage automations.
+        access.require(actor, Capability.MANAGE_WORKFLOW_RULES);
+        if (query.limit() < 1 || query.limit() > 1000) {
+            throw new ValidationException("Invalid limit", List.of(new FieldError("limit", "must be between 1 and 1000")));
+        }
+        return store.list(actor.orgId(), query);
+    }
+
+    public OutboxEntry get(Actor actor, UUID id) {
+        access.require(actor, Capability.MANAGE_WORKFLOW_RULES);
+        return store.find(actor.orgId(), id).orElseThrow(() -> new NotFoundException("No outbox entry has id " + id));
+    }
+
+    /**
+     * Gives a failed entry a fresh set of attempts, due now. Only failed entries can be retried
+     * (409 otherwise): a pending one will run anyway, a done one must not run twice.
+     */
+    public OutboxEntry retry(Actor actor, UUID id) {
+        access.require(actor, Capability.MANAGE_WORKFLOW_RULES);
+        OutboxEntry out = tx.inTransaction(() -> {
+            OutboxEntry e = store.lock(actor.orgId(), id).orElseThrow(() -> new NotFoundException("No outbox entry has id " + id));
+            if (e.status() != OutboxEntry.Status.FAILED) {
+                throw new ConflictException("Outbox entry " + id + " is " + e.status().apiName() + "; only a failed entry can be retried");
+            }
+            Instant now = clock.instant();
+            store.complete(List.of(new OutboxStore.Outcome(id, OutboxEntry.Status.PENDING, 0, now, e.lastError(), null)), now);
+            return store.find(actor.orgId(), id).orElseThrow();
+        });
+        wake();
+        return out;
+    }
+
+    // ------------------------------------------------------------------ background
+
+    /** Tells the workers that entries may be due. */
+    public void wake() {
+        lock.lock();
+        try {
+            pending = true;
+            work.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Starts {@code workers} background threads, each polling at least every {@code poll}. */
+    public synchronized void start(int workers, Duration poll) {
+        if (running) {
+            return;
+        }
+        running = true;
+        for (int i = 0; i < workers; i++) {
+            Thread t = new Thread(() -> loop(poll), "waymark-outbox-" + i);
+            t.setDaemon(true);
+            threads.add(t);
+            t.start();
+        }
+    }
+
+    private void loop(Duration poll) {
+        while (running) {
+            try {
+                int n = runDue();
+                if (n > 0) {
+                    continue;
+                }
+                lock.lock();
+                try {
+                    if (!pending && running) {
+                        work.await(poll.toMillis(), TimeUnit.MILLISECONDS);
+                    }
+                    pending = false;
+                } finally {
+                    lock.unlock();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException e) {
+                LOG.error("outbox worker failed; retrying", e);
+                try {
+                    Thread.sleep(poll.toMillis());
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
+    /** Stops the workers, letting each finish the batch in hand. */
+    @Override
+    public synchronized void close() {
+        running = false;
+        wake();
+        for (Thread t : threads) {
+            try {
+                t.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        threads.clear();
+    }
+}

@@ -1,0 +1,59 @@
+package io.waymark.action;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Port: where outbox entries are kept. Every method joins the caller's transaction
+ * ({@link io.waymark.tx.Transactor}); the claim methods lock rows so that several workers, on one
+ * node or several, never take the same entry at once (others skip it).
+ */
+public interface OutboxStore {
+    void insert(List<OutboxEntry> entries);
+
+    /**
+     * Locks up to {@code limit} pending transactional entries due at {@code now}, for the current
+     * transaction, oldest due first and, among equals, in the order they were inserted.
+     */
+    List<OutboxEntry> lockDueTransactional(Instant now, int limit);
+
+    /**
+     * Takes up to {@code limit} non-transactional entries that are due (or running with a lapsed
+     * lease, after a crash): marks them running until {@code leaseUntil} and counts the attempt.
+     * Returns them as they now are.
+     */
+    List<OutboxEntry> leaseDueExternal(Instant now, Instant leaseUntil, int limit);
+
+    /** Locks one entry for the current transaction. */
+    Optional<OutboxEntry> lock(UUID orgId, UUID id);
+
+    /** A new state for an entry. */
+    record Outcome(UUID id, OutboxEntry.Status status, int attempts, Instant nextAttemptAt, String lastError, ObjectNode result) {
+    }
+
+    /** Writes new states, all at once. */
+    void complete(List<Outcome> outcomes, Instant now);
+
+    Optional<OutboxEntry> find(UUID orgId, UUID id);
+
+    /** A page of entries, newest first. */
+    OutboxPage list(UUID orgId, OutboxQuery query);
+
+    /** How many entries of every organisation are in a status (for health and benchmarks). */
+    long count(OutboxEntry.Status status);
+
+    /** One page of entries and the cursor of the next one (null at the end). */
+    record OutboxPage(List<OutboxEntry> entries, String next) {
+    }
+
+    /**
+     * A read of the outbox; every filter may be null.
+     *
+     * @param source e.g. {@code workflow_rule:<id>}
+     */
+    record OutboxQuery(OutboxEntry.Status status, String source, UUID recordId, int limit, String cursor) {
+    }
+}

@@ -1,0 +1,232 @@
+package io.waymark.store;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.waymark.action.OutboxEntry;
+import io.waymark.action.OutboxStore;
+import io.waymark.error.FieldError;
+import io.waymark.error.ValidationException;
+import io.waymark.json.Json;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/** The outbox in one table; due entries are claimed with row locks that other workers skip. */
+final class JdbcOutboxStore implements OutboxStore {
+    private static final String COLUMNS = "id, org_id, source, action_type, config, module, record_id, subject, actor_id, transactional, status, "
+            + "attempts, max_attempts, next_attempt_at, last_error, result, cause_signal, depth, created_at, updated_at";
+
+    private final JdbcTransactor tx;
+    private final Dialect dialect;
+
+    JdbcOutboxStore(JdbcTransactor tx, Dialect dialect) {
+        this.tx = tx;
+        this.dialect = dialect;
+    }
+
+    private <T> T jdbc(JdbcTransactor.ConnectionWork<T> work) {
+        try {
+            return tx.connection(work);
+        } catch (SQLException e) {
+            throw new IllegalStateException("Database error: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void insert(List<OutboxEntry> entries) {
+        if (entries.isEmpty()) {
+            return;
+        }
+        jdbc(c -> {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO outbox_entries (" + COLUMNS + ") VALUES "
+                    + "(?, ?, ?, ?, CAST(? AS JSONB), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS JSONB), ?, ?, ?, ?)")) {
+                for (OutboxEntry e : entries) {
+                    ps.setObject(1, e.id());
+                    ps.setObject(2, e.orgId());
+                    ps.setString(3, e.source());
+                    ps.setString(4, e.type());
+                    ps.setString(5, Json.write(e.config()));
+                    ps.setString(6, e.module());
+                    ps.setObject(7, e.recordId());
+                    ps.setString(8, e.subject());
+                    ps.setObject(9, e.actorId());
+                    ps.setBoolean(10, e.transactional());
+                    ps.setString(11, e.status().apiName());
+                    ps.setInt(12, e.attempts());
+                    ps.setInt(13, e.maxAttempts());
+                    Columns.bind(ps, 14, e.nextAttemptAt());
+                    ps.setString(15, e.lastError());
+                    ps.setString(16, e.result() == null ? null : Json.write(e.result()));
+                    ps.setObject(17, e.causeSignal());
+                    ps.setInt(18, e.depth());
+                    Columns.bind(ps, 19, e.createdAt());
+                    Columns.bind(ps, 20, e.updatedAt());
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public List<OutboxEntry> lockDueTransactional(Instant now, int limit) {
+        return jdbc(c -> query(c, "SELECT " + COLUMNS + " FROM outbox_entries WHERE status = 'pending' AND transactional = TRUE "
+                + "AND next_attempt_at <= ? ORDER BY next_attempt_at, seq LIMIT ?" + dialect.lockSkipLocked(), now, limit));
+    }
+
+    @Override
+    public List<OutboxEntry> leaseDueExternal(Instant now, Instant leaseUntil, int limit) {
+        return jdbc(c -> {
+            List<OutboxEntry> due = query(c, "SELECT " + COLUMNS + " FROM outbox_entries WHERE status IN ('pending', 'running') "
+                    + "AND transactional = FALSE AND next_attempt_at <= ? ORDER BY next_attempt_at, seq LIMIT ?" + dialect.lockSkipLocked(), now, limit);
+            List<OutboxEntry> out = new ArrayList<>(due.size());
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE outbox_entries SET status = 'running', attempts = ?, next_attempt_at = ?, updated_at = ? WHERE id = ?")) {
+                for (OutboxEntry e : due) {
+                    ps.setInt(1, e.attempts() + 1);
+                    Columns.bind(ps, 2, leaseUntil);
+                    Columns.bind(ps, 3, now);
+                    ps.setObject(4, e.id());
+                    ps.addBatch();
+                    out.add(new OutboxEntry(e.id(), e.orgId(), e.source(), e.type(), e.config(), e.module(), e.recordId(), e.subject(),
+                            e.actorId(), e.transactional(), OutboxEntry.Status.RUNNING, e.attempts() + 1, e.maxAttempts(), leaseUntil,
+                            e.lastError(), e.result(), e.causeSignal(), e.depth(), e.createdAt(), now));
+                }
+                if (!due.isEmpty()) {
+                    ps.executeBatch();
+                }
+            }
+            return out;
+        });
+    }
+
+    @Override
+    public Optional<OutboxEntry> lock(UUID orgId, UUID id) {
+        return jdbc(c -> query(c, "SELECT " + COLUMNS + " FROM outbox_entries WHERE id = ? AND org_id = ? FOR UPDATE", id, orgId))
+                .stream().findFirst();
+    }
+
+    @Override
+    public void complete(List<Outcome> outcomes, Instant now) {
+        if (outcomes.isEmpty()) {
+            return;
+        }
+        jdbc(c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE outbox_entries SET status = ?, attempts = ?, next_attempt_at = ?, "
+                    + "last_error = ?, result = CAST(? AS JSONB), updated_at = ? WHERE id = ?")) {
+                for (Outcome o : outcomes) {
+                    ps.setString(1, o.status().apiName());
+                    ps.setInt(2, o.attempts());
+                    Columns.bind(ps, 3, o.nextAttemptAt());
+                    ps.setString(4, o.lastError());
+                    ps.setString(5, o.result() == null ? null : Json.write(o.result()));
+                    Columns.bind(ps, 6, now);
+                    ps.setObject(7, o.id());
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public Optional<OutboxEntry> find(UUID orgId, UUID id) {
+        return jdbc(c -> query(c, "SELECT " + COLUMNS + " FROM outbox_entries WHERE id = ? AND org_id = ?", id, orgId)).stream().findFirst();
+    }
+
+    @Override
+    public OutboxPage list(UUID orgId, OutboxQuery q) {
+        StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM outbox_entries WHERE org_id = ?");
+        List<Object> params = new ArrayList<>();
+        params.add(orgId);
+        if (q.status() != null) {
+            sql.append(" AND status = ?");
+            params.add(q.status().apiName());
+        }
+        if (q.source() != null) {
+            sql.append(" AND source = ?");
+            params.add(q.source());
+        }
+        if (q.recordId() != null) {
+            sql.append(" AND record_id = ?");
+            params.add(q.recordId());
+        }
+        if (q.cursor() != null) {
+            UUID after;
+            try {
+                after = UUID.fromString(new String(Base64.getUrlDecoder().decode(q.cursor()), StandardCharsets.UTF_8));
+            } catch (IllegalArgumentException e) {
+                throw new ValidationException("Invalid cursor", List.of(new FieldError("cursor", "is not a cursor of this list")));
+            }
+            sql.append(" AND id < ?");
+            params.add(after);
+        }
+        sql.append(" ORDER BY id DESC LIMIT ?");
+        params.add(q.limit() + 1);
+        List<OutboxEntry> rows = jdbc(c -> query(c, sql.toString(), params.toArray()));
+        String next = null;
+        if (rows.size() > q.limit()) {
+            rows.remove(rows.size() - 1);
+            next = Base64.getUrlEncoder().withoutPadding().encodeToString(rows.get(rows.size() - 1).id().toString().getBytes(StandardCharsets.UTF_8));
+        }
+        return new OutboxPage(rows, next);
+    }
+
+    @Override
+    public long count(OutboxEntry.Status status) {
+        return jdbc(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM outbox_entries WHERE status = ?")) {
+                ps.setString(1, status.apiName());
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return rs.getLong(1);
+                }
+            }
+        });
+    }
+
+    private static List<OutboxEntry> query(Connection c, String sql, Object... params) throws SQLException {
+        List<OutboxEntry> out = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+                Columns.bind(ps, i + 1, params[i]);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(read(rs));
+                }
+            }
+        }
+        return out;
+    }
+
+    private static ObjectNode json(String text) {
+        if (text == null) {
+            return null;
+        }
+        JsonNode n = Json.read(text);
+        if (n.isTextual()) {
+            n = Json.read(n.textValue());
+        }
+        return n.isObject() ? (ObjectNode) n : null;
+    }
+
+    private static OutboxEntry read(ResultSet rs) throws SQLException {
+        return new OutboxEntry(rs.getObject("id", UUID.class), rs.getObject("org_id", UUID.class), rs.getString("source"),
+                rs.getString("action_type"), json(rs.getString("config")), rs.getString("module"), rs.getObject("record_id", UUID.class),
+                rs.getString("subject"), rs.getObject("actor_id", UUID.class), rs.getBoolean("transactional"),
+                OutboxEntry.Status.fromApiName(rs.getString("status")).orElseThrow(), rs.getInt("attempts"), rs.getInt("max_attempts"),
+                Columns.instant(rs, "next_attempt_at"), rs.getString("last_error"), json(rs.getString("result")),
+                rs.getObject("cause_signal", UUID.class), rs.getInt("depth"), Columns.instant(rs, "created_at"), Columns.instant(rs, "updated_at"));
+    }
+}
