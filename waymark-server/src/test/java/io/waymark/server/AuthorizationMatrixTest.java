@@ -193,6 +193,8 @@ class AuthorizationMatrixTest {
             route("PUT /api/v1/users/{id}/password", f -> put(V1 + "/users/" + f.team.rep2.userId() + "/password", "{'password': 'a long new password'}"))
                     .ok(204).otherOrg(404),
             route("GET /api/v1/users/{id}/manager", f -> get(V1 + "/users/" + f.team.rep2.userId() + "/manager")).open().otherOrg(404),
+            route("POST /api/v1/users/{id}/transfer-records", f -> post(V1 + "/users/" + f.team.rep2.userId() + "/transfer-records",
+                    "{'to': '" + f.team.rep1.userId() + "', 'modules': ['Leads']}")).otherOrg(404),
             route("GET /api/v1/roles", f -> get(V1 + "/roles")).open(),
             route("POST /api/v1/roles", f -> post(V1 + "/roles", "{'name': 'R" + f.unique() + "', 'reports_to': '" + f.team.ceoRole + "'}")).ok(201),
             route("GET /api/v1/roles/{id}", f -> get(V1 + "/roles/" + f.team.repRole)).open().otherOrg(404),
