@@ -35,6 +35,9 @@ public interface IdentityStore extends UserDirectory {
 
     void replaceTokenHash(UUID orgId, UUID userId, String name, String hash);
 
+    /** Makes the user's revoked or expired token with this hash valid again; false if there is none. */
+    boolean reviveToken(UUID orgId, UUID userId, String hash);
+
     /** Who a token belongs to, if it is valid now (not revoked or expired, its user active). */
     default Optional<Actor> actorForToken(String hash, Instant now) {
         return tokenGrant(hash, now).map(TokenGrant::actor);

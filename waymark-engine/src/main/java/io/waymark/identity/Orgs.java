@@ -100,7 +100,15 @@ public final class Orgs {
         }
         if (fixedToken != null) {
             String h = hash(fixedToken);
-            if (!store.tokenHash(orgId, adminId, BOOTSTRAP_TOKEN).map(h::equals).orElse(false)) {
+            Optional<String> stored = store.tokenHash(orgId, adminId, BOOTSTRAP_TOKEN);
+            if (stored.isEmpty()) {
+                // The bootstrap token was revoked (or never made): make it again.
+                tx.run(() -> {
+                    if (!store.reviveToken(orgId, adminId, h)) {
+                        store.createToken(orgId, Ids.next(clock), adminId, BOOTSTRAP_TOKEN, h, clock.instant(), null);
+                    }
+                });
+            } else if (!stored.get().equals(h)) {
                 tx.run(() -> store.replaceTokenHash(orgId, adminId, BOOTSTRAP_TOKEN, h));
                 forgetValidTokens();
             }

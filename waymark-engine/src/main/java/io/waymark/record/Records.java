@@ -593,6 +593,68 @@ public final class Records {
         return updateAll(actor, moduleName, inputs, true);
     }
 
+    /**
+     * Moves every record that {@code from} owns, and the actor can change, to {@code to} — in the
+     * named modules, or every module with an owner. Batches of {@link #MAX_BATCH} are each one
+     * transaction; a run that stops half-way is finished by running it again (records already
+     * moved no longer match). Typically used before or after deactivating a user; needs
+     * {@code manage_users}.
+     *
+     * @return how many records moved, by module
+     */
+    public Map<String, Integer> transferAll(Actor actor, UUID from, UUID to, List<String> moduleNames) {
+        access.require(actor, io.waymark.identity.Capability.MANAGE_USERS);
+        List<FieldError> errors = new ArrayList<>();
+        if (from == null) {
+            errors.add(new FieldError("from", "is required: the id of the current owner"));
+        }
+        if (to == null || users.activeUsers(actor.orgId(), List.of(to)).isEmpty()) {
+            errors.add(new FieldError("to", "must be the id of an active user"));
+        }
+        ModuleCatalog catalog = metadata.catalog(actor.orgId());
+        List<Module> modules = new ArrayList<>();
+        if (moduleNames == null || moduleNames.isEmpty()) {
+            catalog.modules().stream().filter(m -> m.field("Owner").isPresent()).forEach(modules::add);
+        } else {
+            for (String n : moduleNames) {
+                Module m = catalog.find(n).orElse(null);
+                if (m == null || m.field("Owner").isEmpty()) {
+                    errors.add(new FieldError("modules", n + " is not a module with an owner"));
+                } else {
+                    modules.add(m);
+                }
+            }
+        }
+        if (!errors.isEmpty()) {
+            throw new ValidationException(errorSummary(errors), errors);
+        }
+        Map<String, Integer> moved = new LinkedHashMap<>();
+        for (Module m : modules) {
+            if (!access.allows(actor, m.apiName(), ModuleAction.EDIT)) {
+                continue;
+            }
+            Visibility v = access.visibility(actor, m);
+            Criteria owned = io.waymark.criteria.CompactCriteria.parse("(Owner:equals:" + from + ")");
+            CompiledCriteria compiled = CompiledCriteria.compile(owned, m, false);
+            List<UUID> ids = new ArrayList<>();
+            String cursor = null;
+            do {
+                RecordStore.RecordPage page = store.list(actor.orgId(), m, compiled, parseSort(m, null), MAX_BATCH, cursor, clock.instant(),
+                        users.timeZone(actor.orgId()), v);
+                page.records().stream().filter(r -> access.canChange(actor, m, r)).map(Record::id).forEach(ids::add);
+                cursor = page.next();
+            } while (cursor != null);
+            int count = 0;
+            for (int i = 0; i < ids.size() && !from.equals(to); i += MAX_BATCH) {
+                count += transferOwnership(actor, m.apiName(), ids.subList(i, Math.min(ids.size(), i + MAX_BATCH)), to).size();
+            }
+            moved.put(m.apiName(), count);
+        }
+        audit.record(actor.orgId(), actor.userId(), "ownership.transferred", from, AuditLog.detail("to", to, "records",
+                moved.values().stream().mapToInt(Integer::intValue).sum()));
+        return moved;
+    }
+
     /** The most records one export returns. */
     public static final int MAX_EXPORT = 10_000;
 

@@ -181,6 +181,31 @@ final class IdentityApi {
         Responses.json(ctx, 200, Responses.list(users));
     }
 
+    /**
+     * {@code POST /users/{id}/transfer-records} with {@code {"to": "<user id>", "modules": [...]}}:
+     * moves the records the user owns (that the caller may change) to another user.
+     */
+    void transferRecords(Context ctx) {
+        Actor actor = Authentication.actor(ctx);
+        UUID from = id(ctx);
+        engine.users().get(actor, from);
+        JsonNode body = body(ctx);
+        UUID to = body.path("to").isTextual() ? Ids.parse(body.get("to").textValue()) : null;
+        List<String> modules = new java.util.ArrayList<>();
+        JsonNode m = body.get("modules");
+        if (m != null && !m.isNull()) {
+            if (!m.isArray()) {
+                throw Params.invalid("modules", "must be a list of module API names");
+            }
+            m.forEach(x -> modules.add(x.asText()));
+        }
+        java.util.Map<String, Integer> moved = engine.records().transferAll(actor, from, to, modules);
+        ObjectNode o = Json.object();
+        ObjectNode byModule = o.putObject("moved");
+        moved.forEach(byModule::put);
+        Responses.json(ctx, 200, o);
+    }
+
     // ------------------------------------------------------------ roles, groups, profiles, sharing rules
 
     void roles(Context ctx) {

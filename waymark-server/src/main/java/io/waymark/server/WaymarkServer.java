@@ -225,6 +225,7 @@ public final class WaymarkServer implements AutoCloseable {
                 patch(API + "/users/{id}", ctx -> h.identity().updateUser(ctx)),
                 put(API + "/users/{id}/password", ctx -> h.identity().setPassword(ctx)),
                 get(API + "/users/{id}/manager", ctx -> h.identity().manager(ctx)),
+                post(API + "/users/{id}/transfer-records", ctx -> h.identity().transferRecords(ctx)),
                 get(API + "/roles", ctx -> h.identity().roles(ctx)),
                 post(API + "/roles", ctx -> h.identity().createRole(ctx)),
                 get(API + "/roles/{id}", ctx -> h.identity().role(ctx)),

@@ -303,7 +303,7 @@ final class JdbcIdentityStore implements IdentityStore {
 
     @Override
     public List<Profile> profiles(UUID orgId) {
-        return tx.with(h -> h.createQuery("SELECT id, name, builtin, permissions FROM id_profiles WHERE org_id = :org ORDER BY created_at, id")
+        return tx.with(h -> h.createQuery("SELECT id, name, builtin, permissions FROM id_profiles WHERE org_id = :org ORDER BY builtin DESC, created_at, name")
                 .bind("org", orgId).map((rs, ctx) -> {
                     List<io.waymark.error.FieldError> errors = new ArrayList<>();
                     Permissions p = Permissions.fromJson(Json.read(rs.getString("permissions")), "permissions", errors);
@@ -476,6 +476,12 @@ final class JdbcIdentityStore implements IdentityStore {
         return tx.with(h -> h.createQuery("SELECT token_hash FROM api_tokens WHERE org_id = :org AND user_id = :user AND name = :name "
                         + "AND revoked_at IS NULL ORDER BY created_at DESC LIMIT 1")
                 .bind("org", orgId).bind("user", userId).bind("name", name).mapTo(String.class).findOne());
+    }
+
+    @Override
+    public boolean reviveToken(UUID orgId, UUID userId, String hash) {
+        return tx.with(h -> h.createUpdate("UPDATE api_tokens SET revoked_at = NULL, expires_at = NULL WHERE org_id = :org AND user_id = :user "
+                        + "AND token_hash = :hash").bind("org", orgId).bind("user", userId).bind("hash", hash).execute()) > 0;
     }
 
     @Override

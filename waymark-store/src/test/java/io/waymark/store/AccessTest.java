@@ -208,6 +208,28 @@ class AccessTest {
     }
 
     @BothDatabases
+    void aLeaversRecordsAllMoveToAnotherUserAndARerunMovesNothing(TestDb db) {
+        Waymark e = db.engine();
+        Team t = Team.of(e, db.admin());
+        for (int i = 0; i < 3; i++) {
+            lead(e, t.rep1, "Leaver " + i);
+        }
+        e.records().create(t.rep1, "Contacts", json("{'Last_Name': 'Leaver contact'}"));
+        lead(e, t.rep2, "Stays");
+        e.users().update(t.admin, t.rep1.userId(), json("{'active': false}"));
+        assertThatThrownBy(() -> e.records().transferAll(t.manager, t.rep1.userId(), t.rep2.userId(), null)).isInstanceOf(ForbiddenException.class);
+        assertThatThrownBy(() -> e.records().transferAll(t.admin, t.rep1.userId(), t.rep1.userId(), null))
+                .isInstanceOfSatisfying(ValidationException.class, v -> assertThat(v.errors().get(0).field()).isEqualTo("to"));
+
+        var moved = e.records().transferAll(t.admin, t.rep1.userId(), t.rep2.userId(), null);
+
+        assertThat(moved).containsEntry("Leads", 3).containsEntry("Contacts", 1);
+        assertThat(e.records().count(t.rep2, "Leads", null)).isEqualTo(4);
+        assertThat(e.records().transferAll(t.admin, t.rep1.userId(), t.rep2.userId(), List.of("Leads"))).containsEntry("Leads", 0);
+        assertThat(e.audit().list(t.admin, "ownership.transferred", null, null, 10, null)).hasSize(2);
+    }
+
+    @BothDatabases
     void theManagerIsFoundUpTheHierarchy(TestDb db) {
         Waymark e = db.engine();
         Team t = Team.of(e, db.admin());

@@ -167,6 +167,31 @@ class UsersTest {
     }
 
     @BothDatabases
+    void theAuditLogPagesOldestFirstAndFiltersByTypeAndTime(TestDb db) {
+        Waymark e = db.engine();
+        for (int i = 0; i < 5; i++) {
+            e.roles().create(db.admin(), json("{'name': 'Role " + i + "'}"));
+            db.clock().advance(Duration.ofMinutes(1));
+        }
+        e.users().createToken(db.admin(), json("{'name': 'x'}"));
+        List<String> names = new java.util.ArrayList<>();
+        UUID after = null;
+        int pages = 0;
+        do {
+            List<AuditEvent> page = e.audit().list(db.admin(), "role.created", null, null, 2, after);
+            page.forEach(a -> names.add(a.detail().get("name").asText()));
+            after = page.size() == 2 ? page.get(1).id() : null;
+            pages++;
+        } while (after != null);
+        assertThat(names).containsExactly("Role 0", "Role 1", "Role 2", "Role 3", "Role 4");
+        assertThat(pages).isEqualTo(3);
+        assertThat(e.audit().list(db.admin(), null, TestDb.START.plus(Duration.ofMinutes(1)), TestDb.START.plus(Duration.ofMinutes(3)), 100, null))
+                .extracting(a -> a.detail().path("name").asText()).containsExactly("Role 1", "Role 2");
+        Team t = Team.of(e, db.admin());
+        assertThatThrownBy(() -> e.audit().list(t.rep1, null, null, null, 10, null)).isInstanceOf(ForbiddenException.class);
+    }
+
+    @BothDatabases
     void userJsonNeverCarriesAPasswordOrItsHash(TestDb db) {
         Waymark e = db.engine();
         User u = withPassword(e, db.admin(), "json@example.com");
