@@ -1,6 +1,20 @@
 package io.waymark;
 
+import io.waymark.action.ActionType;
+import io.waymark.email.Email;
+import io.waymark.email.EmailTemplates;
+import io.waymark.email.MailTransport;
+import io.waymark.email.SendEmailAction;
 import io.waymark.identity.Access;
+import io.waymark.inbound.RateLimiter;
+import io.waymark.inbound.SignalEndpoints;
+import io.waymark.inbound.WebForms;
+import io.waymark.integration.Definitions;
+import io.waymark.integration.IntegrationSettings;
+import io.waymark.integration.IntegrationStore;
+import io.waymark.integration.MergeFields;
+import io.waymark.webhook.WebhookAction;
+import io.waymark.webhook.Webhooks;
 import io.waymark.identity.IdentityStore;
 import io.waymark.identity.Orgs;
 import io.waymark.record.Metadata;
@@ -12,6 +26,7 @@ import io.waymark.signal.SignalLog;
 import io.waymark.signal.SignalStore;
 import io.waymark.tx.Transactor;
 import java.time.Clock;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -34,6 +49,11 @@ public final class Waymark implements AutoCloseable {
     private final SignalDispatcher dispatcher;
     private final Orgs orgs;
     private final Access access;
+    private final Email email;
+    private final Webhooks webhooks;
+    private final SignalEndpoints signalEndpoints;
+    private final WebForms webForms;
+    private final List<ActionType> integrationActions;
 
     private Waymark(Builder b) {
         this.clock = Objects.requireNonNull(b.clock, "clock");
@@ -47,6 +67,18 @@ public final class Waymark implements AutoCloseable {
         this.access = new Access();
         records.onCommit(dispatcher::wake);
         signals.onCommit(dispatcher::wake);
+        IntegrationStore integrations = Objects.requireNonNull(b.integrationStore, "integrationStore");
+        IntegrationSettings settings = Objects.requireNonNull(b.integrationSettings, "integrationSettings");
+        Definitions definitions = new Definitions(integrations, tx, clock);
+        MergeFields merge = new MergeFields(records, integrations);
+        RateLimiter limiter = new RateLimiter(clock);
+        Runnable wake = dispatcher::wake;
+        this.email = new Email(new EmailTemplates(definitions, metadata, records, merge, access), records, integrations, b.signalStore,
+                Objects.requireNonNull(b.mailTransport, "mailTransport"), settings, tx, clock, access, wake);
+        this.webhooks = new Webhooks(definitions, metadata, records, merge, access, settings, clock);
+        this.signalEndpoints = new SignalEndpoints(definitions, integrations, metadata, records, b.signalStore, tx, clock, access, limiter, wake);
+        this.webForms = new WebForms(definitions, integrations, metadata, records, b.signalStore, tx, clock, access, limiter, settings, wake);
+        this.integrationActions = List.of(new SendEmailAction(email, records), new WebhookAction(webhooks));
     }
 
     public static Builder builder() {
@@ -86,6 +118,31 @@ public final class Waymark implements AutoCloseable {
         return access;
     }
 
+    /** Email templates, sending (SMTP or the embedded catcher), tracking, unsubscribes and inbound replies and bounces. */
+    public Email email() {
+        return email;
+    }
+
+    /** Outgoing webhooks: definitions and calls. */
+    public Webhooks webhooks() {
+        return webhooks;
+    }
+
+    /** Incoming-signal endpoints: public URLs that append signals. */
+    public SignalEndpoints signalEndpoints() {
+        return signalEndpoints;
+    }
+
+    /** Public web forms that create or update records. */
+    public WebForms webForms() {
+        return webForms;
+    }
+
+    /** The {@code send_email} and {@code webhook} action types, for the action catalogue. */
+    public List<ActionType> integrationActions() {
+        return integrationActions;
+    }
+
     @Override
     public void close() {
         dispatcher.close();
@@ -99,6 +156,9 @@ public final class Waymark implements AutoCloseable {
         private RecordStore recordStore;
         private SignalStore signalStore;
         private IdentityStore identityStore;
+        private IntegrationStore integrationStore;
+        private MailTransport mailTransport = MailTransport.CATCHER;
+        private IntegrationSettings integrationSettings = IntegrationSettings.defaults();
         private int dispatchBatch = 500;
         private int maxAttempts = 5;
 
@@ -129,6 +189,23 @@ public final class Waymark implements AutoCloseable {
 
         public Builder identityStore(IdentityStore store) {
             this.identityStore = store;
+            return this;
+        }
+
+        public Builder integrationStore(IntegrationStore store) {
+            this.integrationStore = store;
+            return this;
+        }
+
+        /** Where emails go; default {@link MailTransport#CATCHER} (kept in the database only). */
+        public Builder mailTransport(MailTransport transport) {
+            this.mailTransport = transport;
+            return this;
+        }
+
+        /** Public URL, tracking secret, sender, webhook allow-list, form limits; default {@link IntegrationSettings#defaults()}. */
+        public Builder integrationSettings(IntegrationSettings settings) {
+            this.integrationSettings = settings;
             return this;
         }
 

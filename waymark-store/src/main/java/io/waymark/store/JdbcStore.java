@@ -74,8 +74,16 @@ public final class JdbcStore implements AutoCloseable {
         return new JdbcStore(ds, dialect);
     }
 
-    /** The engine on this database. */
+    /** The engine on this database, with the default settings (emails kept by the embedded catcher). */
     public Waymark engine(Clock clock) {
+        return builder(clock).build();
+    }
+
+    /**
+     * A builder with every store of this database set, for callers that add a mail transport or
+     * integration settings before building.
+     */
+    public Waymark.Builder builder(Clock clock) {
         return Waymark.builder()
                 .clock(clock)
                 .transactor(transactor)
@@ -83,7 +91,7 @@ public final class JdbcStore implements AutoCloseable {
                 .recordStore(new JdbcRecordStore(transactor))
                 .signalStore(new JdbcSignalStore(transactor, dialect, clock))
                 .identityStore(new JdbcIdentityStore(transactor))
-                .build();
+                .integrationStore(new JdbcIntegrationStore(transactor));
     }
 
     public Transactor transactor() {
