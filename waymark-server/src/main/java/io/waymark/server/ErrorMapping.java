@@ -5,6 +5,7 @@ import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.http.MethodNotAllowedResponse;
 import io.javalin.router.EndpointNotFound;
+import io.waymark.error.RateLimitedException;
 import io.waymark.error.WaymarkException;
 import java.util.List;
 import org.slf4j.Logger;
@@ -23,7 +24,12 @@ final class ErrorMapping {
     }
 
     static void install(Javalin app) {
-        app.exception(WaymarkException.class, (e, ctx) -> Problems.send(ctx, e.status(), e.title(), e.getMessage(), e.errors()));
+        app.exception(WaymarkException.class, (e, ctx) -> {
+            if (e instanceof RateLimitedException r) {
+                ctx.header("Retry-After", Long.toString(r.retryAfterSeconds()));
+            }
+            Problems.send(ctx, e.status(), e.title(), e.getMessage(), e.errors());
+        });
         app.exception(ApiProblem.class, (e, ctx) -> Problems.send(ctx, e.status(), e.title(), e.getMessage(), e.errors()));
         app.exception(HttpResponseException.class, ErrorMapping::javalin);
         app.exception(Exception.class, (e, ctx) -> {

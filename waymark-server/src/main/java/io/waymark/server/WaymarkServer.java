@@ -5,6 +5,7 @@ import io.javalin.http.Handler;
 import io.javalin.http.HandlerType;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.waymark.Waymark;
+import io.waymark.server.mail.ImapMailbox;
 import io.waymark.store.JdbcStore;
 import java.util.List;
 import java.util.Objects;
@@ -40,6 +41,14 @@ public final class WaymarkServer implements AutoCloseable {
     private boolean stopped;
 
     public WaymarkServer(JdbcStore store, Waymark engine, ServerConfig config) {
+        this(store, engine, config, null);
+    }
+
+    /**
+     * A server whose {@code POST /api/v1/email/mailbox/poll} reads {@code mailbox} (null when no
+     * reply mailbox is configured). The mailbox's schedule is its owner's business.
+     */
+    public WaymarkServer(JdbcStore store, Waymark engine, ServerConfig config, ImapMailbox mailbox) {
         Objects.requireNonNull(store, "store");
         this.engine = Objects.requireNonNull(engine, "engine");
         this.config = Objects.requireNonNull(config, "config");
@@ -49,7 +58,11 @@ public final class WaymarkServer implements AutoCloseable {
                 new MetadataApi(engine.metadata(), config.maxRequestSize()),
                 new RecordApi(engine.records(), metrics, config.maxRequestSize()),
                 new SignalApi(engine.signals(), metrics, config.maxRequestSize()),
-                new OpenApiDocument());
+                new OpenApiDocument(),
+                new EmailApi(engine.email(), mailbox, config.maxRequestSize()),
+                new IntegrationsApi(engine.webhooks(), engine.signalEndpoints(), engine.webForms(), engine.email().settings().publicBaseUrl(),
+                        config.maxRequestSize()),
+                new PublicApi(engine.email(), engine.signalEndpoints(), engine.webForms(), config.maxRequestSize()));
         Authentication auth = new Authentication(engine.orgs());
         this.app = Javalin.create(c -> {
             c.showJavalinBanner = false;
@@ -177,7 +190,47 @@ public final class WaymarkServer implements AutoCloseable {
                 post(API + "/records/Leads/{id}/convert", ctx -> h.records().convertLead(ctx)),
 
                 post(API + "/signals", ctx -> h.signals().ingest(ctx)),
-                get(API + "/signals", ctx -> h.signals().query(ctx)));
+                get(API + "/signals", ctx -> h.signals().query(ctx)),
+
+                get(API + "/email/templates", ctx -> h.email().listTemplates(ctx)),
+                post(API + "/email/templates", ctx -> h.email().createTemplate(ctx)),
+                get(API + "/email/templates/{id}", ctx -> h.email().getTemplate(ctx)),
+                patch(API + "/email/templates/{id}", ctx -> h.email().updateTemplate(ctx)),
+                delete(API + "/email/templates/{id}", ctx -> h.email().deleteTemplate(ctx)),
+                post(API + "/email/templates/{id}/preview", ctx -> h.email().preview(ctx)),
+                post(API + "/email/send", ctx -> h.email().send(ctx)),
+                get(API + "/email/messages", ctx -> h.email().listMessages(ctx)),
+                get(API + "/email/messages/{id}", ctx -> h.email().getMessage(ctx)),
+                get(API + "/email/unsubscribes/{address}", ctx -> h.email().getUnsubscribe(ctx)),
+                delete(API + "/email/unsubscribes/{address}", ctx -> h.email().deleteUnsubscribe(ctx)),
+                post(API + "/email/mailbox/poll", ctx -> h.email().pollMailbox(ctx)),
+
+                get(API + "/webhooks", ctx -> h.integrations().listWebhooks(ctx)),
+                post(API + "/webhooks", ctx -> h.integrations().createWebhook(ctx)),
+                get(API + "/webhooks/{id}", ctx -> h.integrations().getWebhook(ctx)),
+                patch(API + "/webhooks/{id}", ctx -> h.integrations().updateWebhook(ctx)),
+                delete(API + "/webhooks/{id}", ctx -> h.integrations().deleteWebhook(ctx)),
+                post(API + "/webhooks/{id}/test", ctx -> h.integrations().testWebhook(ctx)),
+                get(API + "/signal-endpoints", ctx -> h.integrations().listEndpoints(ctx)),
+                post(API + "/signal-endpoints", ctx -> h.integrations().createEndpoint(ctx)),
+                get(API + "/signal-endpoints/{id}", ctx -> h.integrations().getEndpoint(ctx)),
+                patch(API + "/signal-endpoints/{id}", ctx -> h.integrations().updateEndpoint(ctx)),
+                delete(API + "/signal-endpoints/{id}", ctx -> h.integrations().deleteEndpoint(ctx)),
+                get(API + "/forms", ctx -> h.integrations().listForms(ctx)),
+                post(API + "/forms", ctx -> h.integrations().createForm(ctx)),
+                get(API + "/forms/{id}", ctx -> h.integrations().getForm(ctx)),
+                patch(API + "/forms/{id}", ctx -> h.integrations().updateForm(ctx)),
+                delete(API + "/forms/{id}", ctx -> h.integrations().deleteForm(ctx)),
+
+                // Public routes: outside /api/v1, so no bearer token; each checks its own token or key.
+                get("/t/o/{token}", ctx -> h.publicRoutes().pixel(ctx)),
+                get("/t/c/{token}", ctx -> h.publicRoutes().click(ctx)),
+                get("/t/u/{token}", ctx -> h.publicRoutes().unsubscribePage(ctx)),
+                post("/t/u/{token}", ctx -> h.publicRoutes().unsubscribe(ctx)),
+                get("/in/{id}", ctx -> h.publicRoutes().signalIn(ctx)),
+                post("/in/{id}", ctx -> h.publicRoutes().signalIn(ctx)),
+                get("/forms/{id}", ctx -> h.publicRoutes().formPage(ctx)),
+                post("/forms/{id}", ctx -> h.publicRoutes().formSubmit(ctx)));
     }
 
     private static Endpoint get(String path, Handler h) {
@@ -203,6 +256,7 @@ public final class WaymarkServer implements AutoCloseable {
     private record Endpoint(HandlerType method, String path, Handler handler) {
     }
 
-    private record Handlers(SystemApi system, MetadataApi metadata, RecordApi records, SignalApi signals, OpenApiDocument openApi) {
+    private record Handlers(SystemApi system, MetadataApi metadata, RecordApi records, SignalApi signals, OpenApiDocument openApi,
+                            EmailApi email, IntegrationsApi integrations, PublicApi publicRoutes) {
     }
 }
