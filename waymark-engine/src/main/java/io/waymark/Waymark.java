@@ -67,7 +67,16 @@ public final class Waymark implements AutoCloseable {
         this.access = new Access();
         records.onCommit(dispatcher::wake);
         signals.onCommit(dispatcher::wake);
-        IntegrationStore integrations = Objects.requireNonNull(b.integrationStore, "integrationStore");
+        IntegrationStore integrations = b.integrationStore;
+        if (integrations == null) {
+            // An engine without an integration store (some tests, embedders that need no email) has no email, webhooks or forms.
+            this.email = null;
+            this.webhooks = null;
+            this.signalEndpoints = null;
+            this.webForms = null;
+            this.integrationActions = List.of();
+            return;
+        }
         IntegrationSettings settings = Objects.requireNonNull(b.integrationSettings, "integrationSettings");
         Definitions definitions = new Definitions(integrations, tx, clock);
         MergeFields merge = new MergeFields(records, integrations);
@@ -120,25 +129,32 @@ public final class Waymark implements AutoCloseable {
 
     /** Email templates, sending (SMTP or the embedded catcher), tracking, unsubscribes and inbound replies and bounces. */
     public Email email() {
-        return email;
+        return integrated(email);
     }
 
     /** Outgoing webhooks: definitions and calls. */
     public Webhooks webhooks() {
-        return webhooks;
+        return integrated(webhooks);
     }
 
     /** Incoming-signal endpoints: public URLs that append signals. */
     public SignalEndpoints signalEndpoints() {
-        return signalEndpoints;
+        return integrated(signalEndpoints);
     }
 
     /** Public web forms that create or update records. */
     public WebForms webForms() {
-        return webForms;
+        return integrated(webForms);
     }
 
-    /** The {@code send_email} and {@code webhook} action types, for the action catalogue. */
+    private static <T> T integrated(T service) {
+        if (service == null) {
+            throw new IllegalStateException("This engine was built without an integration store (Builder.integrationStore)");
+        }
+        return service;
+    }
+
+    /** The {@code send_email} and {@code webhook} action types, for the action catalogue (empty without an integration store). */
     public List<ActionType> integrationActions() {
         return integrationActions;
     }
@@ -192,6 +208,7 @@ public final class Waymark implements AutoCloseable {
             return this;
         }
 
+        /** Where templates, messages, webhooks, endpoints and forms are kept; without it those services are unavailable. */
         public Builder integrationStore(IntegrationStore store) {
             this.integrationStore = store;
             return this;
