@@ -188,6 +188,25 @@ public final class Email {
         }
         EmailMessage m = new EmailMessage(id, actor.orgId(), t.id(), module.apiName(), record.id(), record.subject(), settings.fromAddress(), to,
                 r.subject(), html, text, headerId, key, "sending", null, null, 0, links, now, null, null, null, null, null);
+        if (transport == MailTransport.CATCHER) {
+            // Nothing leaves the database: keeping the message and its signal is one transaction.
+            Instant at = clock.instant();
+            EmailMessage caught = withDelivery(m, "caught", null, at, 1);
+            try {
+                tx.run(() -> {
+                    store.insertMessage(caught);
+                    signals.appendOnce(List.of(sentSignal(caught)));
+                });
+            } catch (RuntimeException e) {
+                EmailMessage other = key == null ? null : store.messageByIdempotencyKey(actor.orgId(), key).orElse(null);
+                if (other == null) {
+                    throw e;
+                }
+                return other.delivered() ? other : deliver(other);
+            }
+            afterCommit.run();
+            return caught;
+        }
         try {
             tx.run(() -> store.insertMessage(m));
         } catch (RuntimeException e) {
@@ -222,7 +241,23 @@ public final class Email {
             throw new EmailNotSentException("Email to " + m.toAddress() + " not sent: " + e.getMessage(), e.retryable());
         }
         Instant now = clock.instant();
-        String status = transport == MailTransport.CATCHER ? "caught" : "sent";
+        EmailMessage done = withDelivery(m, transport == MailTransport.CATCHER ? "caught" : "sent", null, now, attempts);
+        tx.run(() -> {
+            store.updateMessageDelivery(m.orgId(), m.id(), done.status(), transport.name(), null, now, attempts);
+            signals.appendOnce(List.of(sentSignal(done)));
+        });
+        afterCommit.run();
+        return done;
+    }
+
+    private EmailMessage withDelivery(EmailMessage m, String status, String error, Instant sentAt, int attempts) {
+        return new EmailMessage(m.id(), m.orgId(), m.templateId(), m.module(), m.recordId(), m.subject(), m.fromAddress(), m.toAddress(),
+                m.subjectLine(), m.html(), m.text(), m.headerMessageId(), m.idempotencyKey(), status, transport.name(), error, attempts,
+                m.links(), m.createdAt(), sentAt, m.openedAt(), m.clickedAt(), m.repliedAt(), m.bouncedAt());
+    }
+
+    /** {@code email.sent}; its id is the message's, so a message is recorded as sent once. */
+    private NewSignal sentSignal(EmailMessage m) {
         ObjectNode p = Json.object();
         p.put("email_id", m.id().toString());
         p.put("message_id", m.headerMessageId());
@@ -230,12 +265,7 @@ public final class Email {
         p.put("template_id", m.templateId() == null ? null : m.templateId().toString());
         p.put("subject_line", m.subjectLine());
         p.put("transport", transport.name());
-        tx.run(() -> {
-            store.updateMessageDelivery(m.orgId(), m.id(), status, transport.name(), null, now, attempts);
-            signals.appendOnce(List.of(signal(m, "email.sent", p, m.id(), Actor.SYSTEM_USER)));
-        });
-        afterCommit.run();
-        return store.message(m.orgId(), m.id()).orElseThrow();
+        return signal(m, "email.sent", p, m.id(), Actor.SYSTEM_USER);
     }
 
     private String unsubscribeUrl(EmailMessage m) {

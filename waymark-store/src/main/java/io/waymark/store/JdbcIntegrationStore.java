@@ -192,9 +192,9 @@ final class JdbcIntegrationStore implements IntegrationStore {
 
     @Override
     public boolean unsubscribe(UUID orgId, String address, UUID messageId, Instant at) {
-        // Insert-if-absent without a unique-violation, which would abort a PostgreSQL transaction.
-        return tx.with(h -> h.createUpdate("INSERT INTO email_unsubscribes (org_id, address, message_id, at) SELECT :org, :address, :msg, :at "
-                        + "WHERE NOT EXISTS (SELECT 1 FROM email_unsubscribes WHERE org_id = :org AND address = :address)")
+        // ON CONFLICT: two unsubscribes at once must not fail (a unique violation would abort a PostgreSQL transaction).
+        return tx.with(h -> h.createUpdate("INSERT INTO email_unsubscribes (org_id, address, message_id, at) VALUES (:org, :address, :msg, :at) "
+                        + "ON CONFLICT DO NOTHING")
                 .bind("org", orgId).bind("address", address).bind("msg", messageId).bind("at", utc(at)).execute()) == 1;
     }
 
@@ -219,8 +219,8 @@ final class JdbcIntegrationStore implements IntegrationStore {
             return Base64.getDecoder().decode(existing.get());
         }
         String fresh = Base64.getEncoder().encodeToString(generate.get());
-        // Two nodes may race here; the one whose insert lands wins and both read it back.
-        tx.with(h -> h.createUpdate("INSERT INTO email_secret (id, secret) SELECT 1, :s WHERE NOT EXISTS (SELECT 1 FROM email_secret WHERE id = 1)")
+        // Two threads or nodes may race here; the one whose insert lands wins and both read it back.
+        tx.with(h -> h.createUpdate("INSERT INTO email_secret (id, secret) VALUES (1, :s) ON CONFLICT DO NOTHING")
                 .bind("s", fresh).execute());
         return Base64.getDecoder().decode(tx.<String>with(h -> h.createQuery("SELECT secret FROM email_secret WHERE id = 1").mapTo(String.class).one()));
     }
