@@ -67,27 +67,27 @@ public final class Waymark implements AutoCloseable {
         this.access = new Access();
         records.onCommit(dispatcher::wake);
         signals.onCommit(dispatcher::wake);
+        // An engine without an integration store (some tests, embedders that need no email) has no email, webhooks or forms.
         IntegrationStore integrations = b.integrationStore;
-        if (integrations == null) {
-            // An engine without an integration store (some tests, embedders that need no email) has no email, webhooks or forms.
+        if (integrations != null) {
+            IntegrationSettings settings = Objects.requireNonNull(b.integrationSettings, "integrationSettings");
+            Definitions definitions = new Definitions(integrations, tx, clock);
+            MergeFields merge = new MergeFields(records, integrations);
+            RateLimiter limiter = new RateLimiter(clock);
+            Runnable wake = dispatcher::wake;
+            this.email = new Email(new EmailTemplates(definitions, metadata, records, merge, access), records, integrations, b.signalStore,
+                    Objects.requireNonNull(b.mailTransport, "mailTransport"), settings, tx, clock, access, wake);
+            this.webhooks = new Webhooks(definitions, metadata, records, merge, access, settings, clock);
+            this.signalEndpoints = new SignalEndpoints(definitions, integrations, metadata, records, b.signalStore, tx, clock, access, limiter, wake);
+            this.webForms = new WebForms(definitions, integrations, metadata, records, b.signalStore, tx, clock, access, limiter, settings, wake);
+            this.integrationActions = List.of(new SendEmailAction(email, records), new WebhookAction(webhooks));
+        } else {
             this.email = null;
             this.webhooks = null;
             this.signalEndpoints = null;
             this.webForms = null;
             this.integrationActions = List.of();
-            return;
         }
-        IntegrationSettings settings = Objects.requireNonNull(b.integrationSettings, "integrationSettings");
-        Definitions definitions = new Definitions(integrations, tx, clock);
-        MergeFields merge = new MergeFields(records, integrations);
-        RateLimiter limiter = new RateLimiter(clock);
-        Runnable wake = dispatcher::wake;
-        this.email = new Email(new EmailTemplates(definitions, metadata, records, merge, access), records, integrations, b.signalStore,
-                Objects.requireNonNull(b.mailTransport, "mailTransport"), settings, tx, clock, access, wake);
-        this.webhooks = new Webhooks(definitions, metadata, records, merge, access, settings, clock);
-        this.signalEndpoints = new SignalEndpoints(definitions, integrations, metadata, records, b.signalStore, tx, clock, access, limiter, wake);
-        this.webForms = new WebForms(definitions, integrations, metadata, records, b.signalStore, tx, clock, access, limiter, settings, wake);
-        this.integrationActions = List.of(new SendEmailAction(email, records), new WebhookAction(webhooks));
     }
 
     public static Builder builder() {
