@@ -120,13 +120,13 @@ public final class Demo {
         var templates = engine.email().templates();
         var welcome = templates.create(actor, Json.read("""
                 {"name": "Welcome", "module": "Leads", "subject": "Welcome to Zylker Travels, {{Leads.First_Name}}",
-                 "html": "<p>Hi {{Leads.First_Name}},</p><p>Thank you for your interest in travelling with us. Browse <a href=\"https://www.zylker.example/destinations\">our destinations</a>.</p><p>{{Owner.Name}}<br>Zylker Travels</p>"}"""));
+                 "html": "<p>Hi {{Leads.First_Name}},</p><p>Thank you for your interest in travelling with us. Browse <a href=\\"https://www.zylker.example/destinations\\">our destinations</a>.</p><p>{{Owner.Name}}<br>Zylker Travels</p>"}"""));
         templates.create(actor, Json.read("""
                 {"name": "Destination survey", "module": "Leads", "subject": "Where would you like to go, {{Leads.First_Name}}?",
-                 "html": "<p>Hi {{Leads.First_Name}},</p><p>Tell us about your dream trip in <a href=\"https://www.zylker.example/survey\">a two-minute survey</a>.</p>"}"""));
+                 "html": "<p>Hi {{Leads.First_Name}},</p><p>Tell us about your dream trip in <a href=\\"https://www.zylker.example/survey\\">a two-minute survey</a>.</p>"}"""));
         templates.create(actor, Json.read("""
                 {"name": "Next Steps", "module": "Leads", "subject": "Next steps for your trip, {{Leads.First_Name}}",
-                 "text": "Hi {{Leads.First_Name}},\n\nReply to this email and {{Owner.Name}} will plan the next steps with you.\n\nZylker Travels"}"""));
+                 "text": "Hi {{Leads.First_Name}},\\n\\nReply to this email and {{Owner.Name}} will plan the next steps with you.\\n\\nZylker Travels"}"""));
         engine.webForms().create(actor, Json.read("""
                 {"name": "Destination survey", "title": "Where to next?", "module": "Leads", "match_field": "Email",
                  "fields": [{"field": "First_Name"}, {"field": "Last_Name", "label": "Last name", "required": true},
