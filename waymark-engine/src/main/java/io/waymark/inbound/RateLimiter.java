@@ -1,6 +1,7 @@
 package io.waymark.inbound;
 
-import io.waymark.error.RateLimitedException;
+import io.waymark.error.TooManyRequestsException;
+import java.time.Duration;
 import java.time.Clock;
 import java.util.Iterator;
 import java.util.Map;
@@ -32,7 +33,7 @@ public final class RateLimiter {
 
     /**
      * Takes one token from {@code key}'s bucket (holding up to {@code burst}, refilled at
-     * {@code perMinute}), or throws {@link RateLimitedException} with the wait until the next.
+     * {@code perMinute}), or throws {@link TooManyRequestsException} with the wait until the next.
      */
     public void take(String key, int burst, int perMinute, String what) {
         long now = clock.millis();
@@ -48,8 +49,8 @@ public final class RateLimiter {
                 b.tokens -= 1;
                 return;
             }
-            long wait = (long) Math.ceil((1 - b.tokens) / perMilli / 1000.0);
-            throw new RateLimitedException("Too many " + what + "; try again in " + Math.max(1, wait) + " s", wait);
+            long wait = Math.max(1, (long) Math.ceil((1 - b.tokens) / perMilli / 1000.0));
+            throw new TooManyRequestsException("Too many " + what + "; try again in " + wait + " s", Duration.ofSeconds(wait));
         }
     }
 

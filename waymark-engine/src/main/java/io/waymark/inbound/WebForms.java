@@ -223,7 +223,7 @@ public final class WebForms {
      * for a multi-select); empty ones count as not given; other keys are ignored.
      *
      * @param source the submitter's address, for rate limiting
-     * @throws io.waymark.error.RateLimitedException when the source or the form is over its rate
+     * @throws io.waymark.error.TooManyRequestsException when the source or the form is over its rate
      * @throws io.waymark.error.ValidationException  naming each missing or invalid field; nothing is stored
      */
     public Submission submit(UUID formId, Map<String, List<String>> values, String source) {

@@ -5,7 +5,7 @@ import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.http.MethodNotAllowedResponse;
 import io.javalin.router.EndpointNotFound;
-import io.waymark.error.RateLimitedException;
+import io.waymark.error.TooManyRequestsException;
 import io.waymark.error.WaymarkException;
 import java.util.List;
 import org.slf4j.Logger;
@@ -25,8 +25,8 @@ final class ErrorMapping {
 
     static void install(Javalin app) {
         app.exception(WaymarkException.class, (e, ctx) -> {
-            if (e instanceof RateLimitedException r) {
-                ctx.header("Retry-After", Long.toString(r.retryAfterSeconds()));
+            if (e instanceof TooManyRequestsException t) {
+                ctx.header("Retry-After", Long.toString(Math.max(1, (t.retryAfter().toMillis() + 999) / 1000)));
             }
             Problems.send(ctx, e.status(), e.title(), e.getMessage(), e.errors());
         });

@@ -7,7 +7,7 @@ import io.waymark.Ids;
 import io.waymark.email.Email;
 import io.waymark.error.FieldError;
 import io.waymark.error.NotFoundException;
-import io.waymark.error.RateLimitedException;
+import io.waymark.error.TooManyRequestsException;
 import io.waymark.error.ValidationException;
 import io.waymark.error.WaymarkException;
 import io.waymark.inbound.SignalEndpoints;
@@ -195,8 +195,8 @@ final class PublicApi {
                 return;
             }
             page(ctx, 200, "Thank you", "<p>Thank you, we have received your submission.</p>");
-        } catch (RateLimitedException e) {
-            ctx.header("Retry-After", Long.toString(e.retryAfterSeconds()));
+        } catch (TooManyRequestsException e) {
+            ctx.header("Retry-After", Long.toString(e.retryAfter().toSeconds()));
             page(ctx, 429, "Too many submissions", "<p>" + html(e.getMessage()) + "</p>");
         } catch (NotFoundException e) {
             page(ctx, 404, "Form not found", "<p>There is no form at this address.</p>");

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.waymark.error.FieldError;
 import io.waymark.error.NotFoundException;
-import io.waymark.error.RateLimitedException;
+import io.waymark.error.TooManyRequestsException;
 import io.waymark.error.ValidationException;
 import io.waymark.inbound.SignalEndpoint;
 import io.waymark.inbound.WebForm;
@@ -131,9 +131,9 @@ class InboundTest {
             db.engine().webForms().submit(f.id(), values, "192.0.2.1");
         }
         assertThatThrownBy(() -> db.engine().webForms().submit(f.id(), values, "192.0.2.1"))
-                .isInstanceOfSatisfying(RateLimitedException.class, e -> {
+                .isInstanceOfSatisfying(TooManyRequestsException.class, e -> {
                     assertThat(e.status()).isEqualTo(429);
-                    assertThat(e.retryAfterSeconds()).isBetween(1L, 6L);
+                    assertThat(e.retryAfter().toSeconds()).isBetween(1L, 6L);
                 });
         db.engine().webForms().submit(f.id(), values, "192.0.2.2");
         db.clock().advance(Duration.ofSeconds(6));
