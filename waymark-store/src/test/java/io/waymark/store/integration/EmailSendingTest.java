@@ -121,13 +121,32 @@ class EmailSendingTest {
         // Change one character inside the signature (the last one partly holds padding bits).
         char c50 = click.charAt(50);
         String forged = click.substring(0, 50) + (c50 == 'A' ? 'B' : 'A') + click.substring(51);
-        assertThat(db.engine().email().clicked(forged)).isEmpty();
+        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(Email.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logged = new ch.qos.logback.core.read.ListAppender<>();
+        logged.start();
+        logger.addAppender(logged);
+        try {
+            assertThat(db.engine().email().clicked(forged)).isEmpty();
+        } finally {
+            logger.detachAppender(logged);
+        }
+        assertThat(logged.list).singleElement().satisfies(e -> {
+            assertThat(e.getLevel()).isEqualTo(ch.qos.logback.classic.Level.WARN);
+            assertThat(e.getFormattedMessage()).contains("click").contains("forged (bad signature)");
+        });
         assertThat(db.engine().email().clicked("not-a-token")).isEmpty();
         assertThat(db.engine().email().clicked(open)).as("an open token is no click token").isEmpty();
         db.engine().email().opened(forged);
         db.engine().email().opened(null);
         db.clock().advance(Duration.ofDays(366));
-        db.engine().email().opened(open);
+        assertThat(db.engine().email().message(db.admin(), m.id()).openedAt()).isNotNull();
+        logger.addAppender(logged);
+        try {
+            db.engine().email().opened(open);
+        } finally {
+            logger.detachAppender(logged);
+        }
+        assertThat(logged.list.get(logged.list.size() - 1).getFormattedMessage()).contains("open").contains("expired");
         assertThat(db.engine().email().clicked(click)).isEmpty();
         assertThat(signals(db, c, "email.opened")).hasSize(2);
         assertThat(signals(db, c, "email.clicked")).hasSize(1);
