@@ -190,6 +190,28 @@ class MailRoundTripTest {
     }
 
     @BothDatabases
+    void theSmtpLoginIsUsedAndARefusedLoginIsRetryable(TestDb db) throws Exception {
+        GreenMail g = greenMail();
+        try {
+            EmailTemplate t = template(db);
+            Record c = db.engine().records().create(db.admin(), "Contacts", json("{'Last_Name': 'Patel', 'Email': 'asha@example.com'}"));
+            Waymark wrong = db.store().builder(db.clock()).mailTransport(new SmtpTransport(new SmtpTransport.Settings("127.0.0.1",
+                    g.getSmtp().getPort(), SmtpTransport.Security.NONE, MAILBOX, "wrong-password", Duration.ofSeconds(5)))).build();
+            assertThatThrownBy(() -> wrong.email().send(db.admin(), new Email.SendRequest(t.id(), "Contacts", c.id(), null, "login-1")))
+                    .isInstanceOfSatisfying(EmailNotSentException.class, e -> {
+                        assertThat(e.retryable()).isTrue();
+                        assertThat(e.getMessage()).contains("login");
+                    });
+            Waymark right = db.store().builder(db.clock()).mailTransport(new SmtpTransport(new SmtpTransport.Settings("127.0.0.1",
+                    g.getSmtp().getPort(), SmtpTransport.Security.NONE, MAILBOX, "secret", Duration.ofSeconds(5)))).build();
+            assertThat(right.email().send(db.admin(), new Email.SendRequest(t.id(), "Contacts", c.id(), null, "login-1")).status()).isEqualTo("sent");
+            assertThat(g.getReceivedMessages()).hasSize(1);
+        } finally {
+            g.stop();
+        }
+    }
+
+    @BothDatabases
     void anSmtpServerThatIsDownIsARetryableFailure(TestDb db) throws Exception {
         int closedPort;
         try (ServerSocket s = new ServerSocket(0)) {
