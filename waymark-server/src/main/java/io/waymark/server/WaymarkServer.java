@@ -14,7 +14,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP API of Waymark: JSON over {@code /api/v1}, problem details for every error, bearer
- * tokens for authentication, plus open {@code /health} and {@code /metrics}. Handlers are thin:
+ * tokens for authentication, plus open {@code /health} and {@code /metrics}, and the public routes
+ * that outside parties call without a token, each checking its own signed token or key
+ * ({@code /t/...} email tracking and unsubscribe, {@code /in/{id}} incoming signals,
+ * {@code /forms/{id}} web forms; see {@link PublicApi}). Handlers are thin:
  * the engine validates and does the work; this class wires routes, errors, authentication,
  * request ids and metrics.
  *
