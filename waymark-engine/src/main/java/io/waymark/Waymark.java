@@ -9,6 +9,21 @@ import io.waymark.action.builtin.BuiltinActions;
 import io.waymark.identity.Access;
 import io.waymark.identity.AuditLog;
 import io.waymark.identity.Groups;
+import io.waymark.action.ActionType;
+import io.waymark.email.Email;
+import io.waymark.email.EmailTemplates;
+import io.waymark.email.MailTransport;
+import io.waymark.email.SendEmailAction;
+import io.waymark.identity.Access;
+import io.waymark.inbound.RateLimiter;
+import io.waymark.inbound.SignalEndpoints;
+import io.waymark.inbound.WebForms;
+import io.waymark.integration.Definitions;
+import io.waymark.integration.IntegrationSettings;
+import io.waymark.integration.IntegrationStore;
+import io.waymark.integration.MergeFields;
+import io.waymark.webhook.WebhookAction;
+import io.waymark.webhook.Webhooks;
 import io.waymark.identity.IdentityStore;
 import io.waymark.identity.Orgs;
 import io.waymark.kiosk.Kiosks;
@@ -68,6 +83,11 @@ public final class Waymark implements AutoCloseable {
     private final Outbox outbox;
     private final Timers timers;
     private final WorkflowRules workflowRules;
+    private final Email email;
+    private final Webhooks webhooks;
+    private final SignalEndpoints signalEndpoints;
+    private final WebForms webForms;
+    private final List<ActionType> integrationActions;
 
     private Waymark(Builder b) {
         this.clock = Objects.requireNonNull(b.clock, "clock");
@@ -91,8 +111,30 @@ public final class Waymark implements AutoCloseable {
         this.sharingRules = new SharingRules(identity, access, audit, metadata, tx, clock);
         records.onCommit(dispatcher::wake);
         signals.onCommit(dispatcher::wake);
+        // An engine without an integration store (some tests, embedders that need no email) has no email, webhooks or forms.
+        IntegrationStore integrations = b.integrationStore;
+        if (integrations != null) {
+            IntegrationSettings settings = Objects.requireNonNull(b.integrationSettings, "integrationSettings");
+            Definitions definitions = new Definitions(integrations, tx, clock);
+            MergeFields merge = new MergeFields(records, integrations);
+            RateLimiter limiter = new RateLimiter(clock);
+            Runnable wake = dispatcher::wake;
+            this.email = new Email(new EmailTemplates(definitions, metadata, records, merge, access), records, integrations, b.signalStore,
+                    Objects.requireNonNull(b.mailTransport, "mailTransport"), settings, tx, clock, access, wake);
+            this.webhooks = new Webhooks(definitions, metadata, records, merge, access, settings, clock);
+            this.signalEndpoints = new SignalEndpoints(definitions, integrations, metadata, records, b.signalStore, tx, clock, access, limiter, wake);
+            this.webForms = new WebForms(definitions, integrations, metadata, records, b.signalStore, tx, clock, access, limiter, settings, wake);
+            this.integrationActions = List.of(new SendEmailAction(email, records), new WebhookAction(webhooks));
+        } else {
+            this.email = null;
+            this.webhooks = null;
+            this.signalEndpoints = null;
+            this.webForms = null;
+            this.integrationActions = List.of();
+        }
         this.actions = new ActionCatalog();
         new BuiltinActions(metadata, records, b.signalStore, b.identityStore, clock).all().forEach(actions::register);
+        integrationActions.forEach(actions::register);
         b.actionTypes.forEach(actions::register);
         if (b.outboxStore == null || b.timerScheduler == null || b.workflowStore == null) {
             // An engine without the automation ports (records and signals only), e.g. in a test of the record store.
@@ -158,6 +200,38 @@ public final class Waymark implements AutoCloseable {
     /** The security audit log. */
     public AuditLog audit() {
         return audit;
+    }
+
+    /** Email templates, sending (SMTP or the embedded catcher), tracking, unsubscribes and inbound replies and bounces. */
+    public Email email() {
+        return integrated(email);
+    }
+
+    /** Outgoing webhooks: definitions and calls. */
+    public Webhooks webhooks() {
+        return integrated(webhooks);
+    }
+
+    /** Incoming-signal endpoints: public URLs that append signals. */
+    public SignalEndpoints signalEndpoints() {
+        return integrated(signalEndpoints);
+    }
+
+    /** Public web forms that create or update records. */
+    public WebForms webForms() {
+        return integrated(webForms);
+    }
+
+    private static <T> T integrated(T service) {
+        if (service == null) {
+            throw new IllegalStateException("This engine was built without an integration store (Builder.integrationStore)");
+        }
+        return service;
+    }
+
+    /** The {@code send_email} and {@code webhook} action types, for the action catalogue (empty without an integration store). */
+    public List<ActionType> integrationActions() {
+        return integrationActions;
     }
 
     /** Users, passwords, sessions and API tokens. */
@@ -272,6 +346,9 @@ public final class Waymark implements AutoCloseable {
         private SignalStore signalStore;
         private IdentityStore identityStore;
         private FlowStore flowStore;
+        private IntegrationStore integrationStore;
+        private MailTransport mailTransport = MailTransport.CATCHER;
+        private IntegrationSettings integrationSettings = IntegrationSettings.defaults();
         private int dispatchBatch = 500;
         private int maxAttempts = 5;
         private OutboxStore outboxStore;
@@ -352,6 +429,24 @@ public final class Waymark implements AutoCloseable {
 
         public Builder flowStore(FlowStore store) {
             this.flowStore = store;
+            return this;
+        }
+
+        /** Where templates, messages, webhooks, endpoints and forms are kept; without it those services are unavailable. */
+        public Builder integrationStore(IntegrationStore store) {
+            this.integrationStore = store;
+            return this;
+        }
+
+        /** Where emails go; default {@link MailTransport#CATCHER} (kept in the database only). */
+        public Builder mailTransport(MailTransport transport) {
+            this.mailTransport = transport;
+            return this;
+        }
+
+        /** Public URL, tracking secret, sender, webhook allow-list, form limits; default {@link IntegrationSettings#defaults()}. */
+        public Builder integrationSettings(IntegrationSettings settings) {
+            this.integrationSettings = settings;
             return this;
         }
 

@@ -103,10 +103,42 @@ public final class Demo {
         people.addAll(leads);
         people.addAll(converted);
         int signals = ingestSignals(engine, actor, random, people, now);
+        int emails = integrations(engine, actor, leads);
+        log.info("Demo email: 3 templates, a web form, {} welcome emails (see GET /api/v1/email/messages)", emails);
         log.info("Demo data loaded: {} accounts, {} contacts, {} leads ({} converted), {} deals, {} trips, {} signals in {} ms",
                 accounts.size(), contacts.size(), leads.size(), converted.size(), deals.size(), trips.size(), signals,
                 Duration.ofNanos(System.nanoTime() - started).toMillis());
         return true;
+    }
+
+    /**
+     * The story's email templates (welcome, destination survey, next steps), the public
+     * destination survey form, and the welcome email to a few leads; without an SMTP server they
+     * land in the mail catcher.
+     */
+    private static int integrations(Waymark engine, Actor actor, List<Record> leads) {
+        var templates = engine.email().templates();
+        var welcome = templates.create(actor, Json.read("""
+                {"name": "Welcome", "module": "Leads", "subject": "Welcome to Zylker Travels, {{Leads.First_Name}}",
+                 "html": "<p>Hi {{Leads.First_Name}},</p><p>Thank you for your interest in travelling with us. Browse <a href=\\"https://www.zylker.example/destinations\\">our destinations</a>.</p><p>{{Owner.Name}}<br>Zylker Travels</p>"}"""));
+        templates.create(actor, Json.read("""
+                {"name": "Destination survey", "module": "Leads", "subject": "Where would you like to go, {{Leads.First_Name}}?",
+                 "html": "<p>Hi {{Leads.First_Name}},</p><p>Tell us about your dream trip in <a href=\\"https://www.zylker.example/survey\\">a two-minute survey</a>.</p>"}"""));
+        templates.create(actor, Json.read("""
+                {"name": "Next Steps", "module": "Leads", "subject": "Next steps for your trip, {{Leads.First_Name}}",
+                 "text": "Hi {{Leads.First_Name}},\\n\\nReply to this email and {{Owner.Name}} will plan the next steps with you.\\n\\nZylker Travels"}"""));
+        engine.webForms().create(actor, Json.read("""
+                {"name": "Destination survey", "title": "Where to next?", "module": "Leads", "match_field": "Email",
+                 "fields": [{"field": "First_Name"}, {"field": "Last_Name", "label": "Last name", "required": true},
+                            {"field": "Email", "required": true}, {"field": "City", "label": "Dream destination"}]}"""));
+        int sent = 0;
+        for (Record lead : leads.subList(0, Math.min(3, leads.size()))) {
+            if (lead.values().get("Email") != null) {
+                engine.email().send(actor, new io.waymark.email.Email.SendRequest(welcome.id(), "Leads", lead.id(), null, "demo-welcome-" + lead.id()));
+                sent++;
+            }
+        }
+        return sent;
     }
 
     private static JsonNode tripsModule() {

@@ -5,6 +5,7 @@ import io.javalin.http.Handler;
 import io.javalin.http.HandlerType;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.waymark.Waymark;
+import io.waymark.server.mail.ImapMailbox;
 import io.waymark.store.JdbcStore;
 import java.util.List;
 import java.util.Objects;
@@ -13,7 +14,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP API of Waymark: JSON over {@code /api/v1}, problem details for every error, bearer
- * tokens for authentication, plus open {@code /health} and {@code /metrics}. Handlers are thin:
+ * tokens for authentication, plus open {@code /health} and {@code /metrics}, and the public routes
+ * that outside parties call without a token, each checking its own signed token or key
+ * ({@code /t/...} email tracking and unsubscribe, {@code /in/{id}} incoming signals,
+ * {@code /forms/{id}} web forms; see {@link PublicApi}). Handlers are thin:
  * the engine validates and does the work; this class wires routes, errors, authentication,
  * request ids and metrics.
  *
@@ -42,6 +46,14 @@ public final class WaymarkServer implements AutoCloseable {
     private boolean stopped;
 
     public WaymarkServer(JdbcStore store, Waymark engine, ServerConfig config) {
+        this(store, engine, config, null);
+    }
+
+    /**
+     * A server whose {@code POST /api/v1/email/mailbox/poll} reads {@code mailbox} (null when no
+     * reply mailbox is configured). The mailbox's schedule is its owner's business.
+     */
+    public WaymarkServer(JdbcStore store, Waymark engine, ServerConfig config, ImapMailbox mailbox) {
         Objects.requireNonNull(store, "store");
         this.engine = Objects.requireNonNull(engine, "engine");
         this.config = Objects.requireNonNull(config, "config");
@@ -55,7 +67,11 @@ public final class WaymarkServer implements AutoCloseable {
                 new FlowApi(engine.kiosks(), engine.wizards(), config.maxRequestSize()),
                 new IdentityApi(engine, auth, config),
                 new AutomationApi(engine.workflowRules(), engine.outbox(), engine.actions(), config.maxRequestSize()),
-                new OpenApiDocument());
+                new OpenApiDocument(),
+                new EmailApi(engine.email(), mailbox, config.maxRequestSize()),
+                new IntegrationsApi(engine.webhooks(), engine.signalEndpoints(), engine.webForms(), engine.email().settings().publicBaseUrl(),
+                        config.maxRequestSize()),
+                new PublicApi(engine.email(), engine.signalEndpoints(), engine.webForms(), config.maxRequestSize()));
         this.app = Javalin.create(c -> {
             c.showJavalinBanner = false;
             c.startupWatcherEnabled = false;
@@ -255,7 +271,47 @@ public final class WaymarkServer implements AutoCloseable {
                 get(API + "/outbox", ctx -> h.automation().listOutbox(ctx)),
                 get(API + "/outbox/{id}", ctx -> h.automation().getOutboxEntry(ctx)),
                 post(API + "/outbox/{id}/retry", ctx -> h.automation().retryOutboxEntry(ctx)),
-                get(API + "/action-types", ctx -> h.automation().listActionTypes(ctx)));
+                get(API + "/action-types", ctx -> h.automation().listActionTypes(ctx)),
+
+                get(API + "/email/templates", ctx -> h.email().listTemplates(ctx)),
+                post(API + "/email/templates", ctx -> h.email().createTemplate(ctx)),
+                get(API + "/email/templates/{id}", ctx -> h.email().getTemplate(ctx)),
+                patch(API + "/email/templates/{id}", ctx -> h.email().updateTemplate(ctx)),
+                delete(API + "/email/templates/{id}", ctx -> h.email().deleteTemplate(ctx)),
+                post(API + "/email/templates/{id}/preview", ctx -> h.email().preview(ctx)),
+                post(API + "/email/send", ctx -> h.email().send(ctx)),
+                get(API + "/email/messages", ctx -> h.email().listMessages(ctx)),
+                get(API + "/email/messages/{id}", ctx -> h.email().getMessage(ctx)),
+                get(API + "/email/unsubscribes/{address}", ctx -> h.email().getUnsubscribe(ctx)),
+                delete(API + "/email/unsubscribes/{address}", ctx -> h.email().deleteUnsubscribe(ctx)),
+                post(API + "/email/mailbox/poll", ctx -> h.email().pollMailbox(ctx)),
+
+                get(API + "/webhooks", ctx -> h.integrations().listWebhooks(ctx)),
+                post(API + "/webhooks", ctx -> h.integrations().createWebhook(ctx)),
+                get(API + "/webhooks/{id}", ctx -> h.integrations().getWebhook(ctx)),
+                patch(API + "/webhooks/{id}", ctx -> h.integrations().updateWebhook(ctx)),
+                delete(API + "/webhooks/{id}", ctx -> h.integrations().deleteWebhook(ctx)),
+                post(API + "/webhooks/{id}/test", ctx -> h.integrations().testWebhook(ctx)),
+                get(API + "/signal-endpoints", ctx -> h.integrations().listEndpoints(ctx)),
+                post(API + "/signal-endpoints", ctx -> h.integrations().createEndpoint(ctx)),
+                get(API + "/signal-endpoints/{id}", ctx -> h.integrations().getEndpoint(ctx)),
+                patch(API + "/signal-endpoints/{id}", ctx -> h.integrations().updateEndpoint(ctx)),
+                delete(API + "/signal-endpoints/{id}", ctx -> h.integrations().deleteEndpoint(ctx)),
+                get(API + "/forms", ctx -> h.integrations().listForms(ctx)),
+                post(API + "/forms", ctx -> h.integrations().createForm(ctx)),
+                get(API + "/forms/{id}", ctx -> h.integrations().getForm(ctx)),
+                patch(API + "/forms/{id}", ctx -> h.integrations().updateForm(ctx)),
+                delete(API + "/forms/{id}", ctx -> h.integrations().deleteForm(ctx)),
+
+                // Public routes: outside /api/v1, so no bearer token; each checks its own token or key.
+                get("/t/o/{token}", ctx -> h.publicRoutes().pixel(ctx)),
+                get("/t/c/{token}", ctx -> h.publicRoutes().click(ctx)),
+                get("/t/u/{token}", ctx -> h.publicRoutes().unsubscribePage(ctx)),
+                post("/t/u/{token}", ctx -> h.publicRoutes().unsubscribe(ctx)),
+                get("/in/{id}", ctx -> h.publicRoutes().signalIn(ctx)),
+                post("/in/{id}", ctx -> h.publicRoutes().signalIn(ctx)),
+                get("/forms/{id}", ctx -> h.publicRoutes().formPage(ctx)),
+                post("/forms/{id}", ctx -> h.publicRoutes().formSubmit(ctx)));
     }
 
     private static Endpoint get(String path, Handler h) {
@@ -282,6 +338,7 @@ public final class WaymarkServer implements AutoCloseable {
     }
 
     private record Handlers(SystemApi system, MetadataApi metadata, RecordApi records, SignalApi signals, FlowApi flows,
-                            IdentityApi identity, AutomationApi automation, OpenApiDocument openApi) {
+                            IdentityApi identity, AutomationApi automation, OpenApiDocument openApi,
+                            EmailApi email, IntegrationsApi integrations, PublicApi publicRoutes) {
     }
 }

@@ -56,7 +56,7 @@ public final class Bench {
     }
 
     /** Every benchmark bench/run knows. */
-    static final List<String> NAMES = List.of("records", "signals", "record-read", "visible-list", "login", "timers", "outbox", "workflow-rules");
+    static final List<String> NAMES = List.of("records", "signals", "record-read", "visible-list", "login", "timers", "outbox", "workflow-rules", "email");
 
     public static void main(String[] args) throws Exception {
         String name = args.length > 0 ? args[0] : "";
@@ -77,6 +77,7 @@ public final class Bench {
                 figure = switch (name) {
                     case "records" -> remote.records(args.length > 1 ? Integer.parseInt(args[1]) : 200_000);
                     case "signals" -> remote.signals(args.length > 1 ? Integer.parseInt(args[1]) : 500_000);
+                    case "email" -> remote.email(args.length > 1 ? Integer.parseInt(args[1]) : 5_000);
                     default -> remote.recordRead(args.length > 1 ? Integer.parseInt(args[1]) : 15_000);
                 };
             } catch (Exception e) {
@@ -110,6 +111,7 @@ public final class Bench {
                 case "signals" -> bench.signals(args.length > 1 ? Integer.parseInt(args[1]) : 500_000);
                 case "visible-list" -> IdentityBench.visibleList(engine, org, bench.base, args.length > 1 ? Integer.parseInt(args[1]) : 2_000);
                 case "login" -> IdentityBench.login(engine, org, bench.base, args.length > 1 ? Integer.parseInt(args[1]) : 50);
+                case "email" -> bench.email(args.length > 1 ? Integer.parseInt(args[1]) : 5_000);
                 default -> bench.recordRead(args.length > 1 ? Integer.parseInt(args[1]) : 15_000);
             };
         } catch (Exception e) {
@@ -253,6 +255,34 @@ public final class Bench {
         long nanos = twoClients(batches, b -> send("POST", "/api/v1/signals", bodies.get(b)));
         System.out.printf("appended %d signals (after a warm-up of %d) in %.2f s%n", batches * size, 20 * size, nanos / 1e9);
         return String.format("signals: %.0f signals/s", batches * (double) size / (nanos / 1e9));
+    }
+
+    /**
+     * {@code POST /api/v1/email/send} one message at a time from two client threads, to 1,000
+     * contacts, through the embedded mail catcher: each renders the template (merge fields, the
+     * owner, a lookup), rewrites links, signs three tracking tokens, stores the message and its
+     * {@code email.sent} signal. Emails/s.
+     */
+    private String email(int total) throws Exception {
+        String template = io.waymark.json.Json.read(send("POST", "/api/v1/email/templates", "{\"name\":\"Bench " + System.nanoTime()
+                + "\",\"module\":\"Contacts\",\"subject\":\"Hello {{Contacts.First_Name}}\",\"html\":\"<p>Dear {{Contacts.First_Name}} "
+                + "{{Contacts.Last_Name}},</p><p>{{Owner.Name}} has ideas for {{Contacts.Mailing_City}}: <a href=\\\"https://zylker.example/a\\\">A</a> "
+                + "<a href=\\\"https://zylker.example/b\\\">B</a></p>\"}").body()).get("id").asText();
+        List<String> ids = new ArrayList<>();
+        StringBuilder b = new StringBuilder("[");
+        for (int i = 0; i < 1000; i++) {
+            b.append(i == 0 ? "" : ",").append("{\"First_Name\":\"Asha").append(i).append("\",\"Last_Name\":\"Patel\",\"Email\":\"asha")
+                    .append(i).append("@zylker.example\",\"Mailing_City\":\"Chennai\"}");
+        }
+        io.waymark.json.Json.read(send("POST", "/api/v1/records/Contacts", b.append(']').toString()).body()).get("data")
+                .forEach(r -> ids.add(r.get("id").asText()));
+        String run = Long.toString(System.nanoTime());
+        BatchCall one = n -> send("POST", "/api/v1/email/send", "{\"template_id\":\"" + template + "\",\"module\":\"Contacts\",\"record_id\":\""
+                + ids.get(n % ids.size()) + "\",\"idempotency_key\":\"" + run + "-" + n + "\"}");
+        twoClients(500, n -> one.run(total + n));
+        long nanos = twoClients(total, one);
+        System.out.printf("sent %d emails through the catcher (after a warm-up of 500) in %.2f s%n", total, nanos / 1e9);
+        return String.format("email: %.0f emails/s", total / (nanos / 1e9));
     }
 
     private String recordRead(int requests) throws Exception {

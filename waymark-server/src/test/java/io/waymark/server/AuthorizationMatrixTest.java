@@ -229,6 +229,51 @@ class AuthorizationMatrixTest {
             route("POST /api/v1/outbox/{id}/retry", f -> post(V1 + "/outbox/" + f.failedOutboxEntry() + "/retry", null)).otherOrg(404),
             route("GET /api/v1/action-types", f -> get(V1 + "/action-types")).open(),
 
+            route("GET /api/v1/email/templates", f -> get(V1 + "/email/templates")).open(),
+            route("POST /api/v1/email/templates", f -> post(V1 + "/email/templates", Fixture.template("T" + f.unique()))).ok(201),
+            route("GET /api/v1/email/templates/{id}", f -> get(V1 + "/email/templates/" + f.template)).open().otherOrg(404),
+            route("PATCH /api/v1/email/templates/{id}", f -> patch(V1 + "/email/templates/" + f.template, "{'text': 'Hi {{Contacts.Last_Name}}'}"))
+                    .otherOrg(404),
+            route("DELETE /api/v1/email/templates/{id}", f -> delete(V1 + "/email/templates/" + f.newTemplate())).ok(204).otherOrg(404),
+            route("POST /api/v1/email/templates/{id}/preview", f -> post(V1 + "/email/templates/" + f.template + "/preview",
+                    "{'record_id': '" + f.contact + "'}")).open().otherOrg(404).hidden(404),
+            route("POST /api/v1/email/send", f -> post(V1 + "/email/send", "{'template_id': '" + f.template + "', 'module': 'Contacts', 'record_id': '"
+                    + f.contact + "'}")).ok(201).open().otherOrg(404).hidden(404),
+            route("GET /api/v1/email/messages", f -> get(V1 + "/email/messages")),
+            route("GET /api/v1/email/messages/{id}", f -> get(V1 + "/email/messages/" + f.message)).otherOrg(404),
+            route("GET /api/v1/email/unsubscribes/{address}", f -> get(V1 + "/email/unsubscribes/" + f.unsubscribed)).otherOrg(404),
+            route("DELETE /api/v1/email/unsubscribes/{address}", f -> delete(V1 + "/email/unsubscribes/" + f.newUnsubscribed())).ok(204).otherOrg(404),
+            route("POST /api/v1/email/mailbox/poll", f -> post(V1 + "/email/mailbox/poll", null)).ok(409),
+
+            route("GET /api/v1/webhooks", f -> get(V1 + "/webhooks")),
+            route("POST /api/v1/webhooks", f -> post(V1 + "/webhooks", Fixture.webhook("H" + f.unique()))).ok(201),
+            route("GET /api/v1/webhooks/{id}", f -> get(V1 + "/webhooks/" + f.webhook)).otherOrg(404),
+            route("PATCH /api/v1/webhooks/{id}", f -> patch(V1 + "/webhooks/" + f.webhook, "{'name': 'Renamed hook'}")).otherOrg(404),
+            route("DELETE /api/v1/webhooks/{id}", f -> delete(V1 + "/webhooks/" + f.newWebhook())).ok(204).otherOrg(404),
+            // This machine reaches no public address: the call fails after its 200 ms timeout, a 502 that names it.
+            route("POST /api/v1/webhooks/{id}/test", f -> post(V1 + "/webhooks/" + f.webhook + "/test", "{'module': 'Contacts', 'record_id': '"
+                    + f.contact + "'}")).ok(502).otherOrg(404),
+            route("GET /api/v1/signal-endpoints", f -> get(V1 + "/signal-endpoints")),
+            route("POST /api/v1/signal-endpoints", f -> post(V1 + "/signal-endpoints", Fixture.endpoint("E" + f.unique()))).ok(201),
+            route("GET /api/v1/signal-endpoints/{id}", f -> get(V1 + "/signal-endpoints/" + f.endpoint)).otherOrg(404),
+            route("PATCH /api/v1/signal-endpoints/{id}", f -> patch(V1 + "/signal-endpoints/" + f.endpoint, "{'name': 'Renamed endpoint'}")).otherOrg(404),
+            route("DELETE /api/v1/signal-endpoints/{id}", f -> delete(V1 + "/signal-endpoints/" + f.newEndpoint())).ok(204).otherOrg(404),
+            route("GET /api/v1/forms", f -> get(V1 + "/forms")),
+            route("POST /api/v1/forms", f -> post(V1 + "/forms", Fixture.form("W" + f.unique()))).ok(201),
+            route("GET /api/v1/forms/{id}", f -> get(V1 + "/forms/" + f.form)).otherOrg(404),
+            route("PATCH /api/v1/forms/{id}", f -> patch(V1 + "/forms/" + f.form, "{'title': 'Where next?'}")).otherOrg(404),
+            route("DELETE /api/v1/forms/{id}", f -> delete(V1 + "/forms/" + f.newForm())).ok(204).otherOrg(404),
+
+            route("GET /t/o/{token}", f -> get("/t/o/" + f.trackingToken("o"))).publicRoute(),
+            route("GET /t/c/{token}", f -> get("/t/c/" + f.trackingToken("c"))).publicRoute().ok(302),
+            route("GET /t/u/{token}", f -> get("/t/u/" + f.trackingToken("u"))).publicRoute(),
+            route("POST /t/u/{token}", f -> post("/t/u/" + f.trackingToken("u"), null)).publicRoute(),
+            route("GET /in/{id}", f -> get("/in/" + f.endpoint + "?key=" + f.endpointKey + "&email=asha@example.com")).publicRoute().ok(202),
+            route("POST /in/{id}", f -> post("/in/" + f.endpoint + "?key=" + f.endpointKey + "&email=asha@example.com", null)).publicRoute().ok(202),
+            route("GET /forms/{id}", f -> get("/forms/" + f.form)).publicRoute(),
+            route("POST /forms/{id}", f -> post("/forms/" + f.form, "{'Last_Name': 'Patel', 'Email': 'u" + f.unique() + "@example.com'}"))
+                    .publicRoute().ok(201),
+
             route("GET /api/v1/kiosks", f -> get(V1 + "/kiosks")).open(),
             route("POST /api/v1/kiosks", f -> post(V1 + "/kiosks", Fixture.kiosk("K" + f.unique()))).ok(201),
             route("GET /api/v1/kiosks/{id}", f -> get(V1 + "/kiosks/" + f.kiosk)).open().otherOrg(404),
@@ -272,6 +317,14 @@ class AuthorizationMatrixTest {
         final String loginEmail;
         final UUID kiosk;
         final UUID rule;
+        final UUID contact;
+        final UUID template;
+        final UUID message;
+        final String unsubscribed;
+        final UUID webhook;
+        final UUID endpoint;
+        final String endpointKey;
+        final UUID form;
         final UUID wizard;
         final List<String> markers = new ArrayList<>();
         private final AtomicInteger counter = new AtomicInteger();
@@ -299,6 +352,15 @@ class AuthorizationMatrixTest {
             engine.users().create(api.admin(), json("{'email': '" + loginEmail + "', 'name': 'Login', 'password': '" + PASSWORD + "', 'role': '"
                     + team.repRole + "'}"));
             rule = newWorkflowRule();
+            contact = engine.records().create(api.admin(), "Contacts", json("{'Last_Name': 'ZZSECRETMAIL', 'Email': 'asha@example.com'}")).id();
+            template = newTemplate();
+            message = send(contact).id();
+            unsubscribed = newUnsubscribed();
+            webhook = newWebhook();
+            var ep = engine.signalEndpoints().create(api.admin(), json(endpoint("Chat")));
+            endpoint = ep.id();
+            endpointKey = ep.secret();
+            form = newForm();
             kiosk = UUID.fromString(engine.kiosks().create(api.admin(), json(kiosk("Lead desk"))).get("id").asText());
             wizard = UUID.fromString(engine.wizards().create(api.admin(), json(wizard("New lead"))).get("id").asText());
             markers.addAll(List.of("ZZSECRETA", "ZZSECRETACCOUNT", "ZZSECRETCONTACT", hiddenLead.toString(), account.toString(),
@@ -333,6 +395,62 @@ class AuthorizationMatrixTest {
                     json("{'field': 'Company', 'value': 'Queued'}"));
             return engine.outbox().enqueue(List.of(new io.waymark.action.Outbox.NewAction(admin.admin().orgId(), "matrix", action, "Leads",
                     lead, lead.toString(), null, 0))).get(0).id();
+        }
+
+        static String template(String name) {
+            return "{'name': '" + name + "', 'module': 'Contacts', 'subject': 'Hello {{Contacts.Last_Name}}',"
+                    + " 'html': '<p>Hi</p><a href=\\\"https://zylker.com/bali\\\">Bali</a>'}";
+        }
+
+        static String webhook(String name) {
+            return "{'name': '" + name + "', 'module': 'Contacts', 'url': 'https://93.184.216.34/hook', 'timeout_ms': 200}";
+        }
+
+        static String endpoint(String name) {
+            return "{'name': '" + name + "', 'signal_type': 'chat.started', 'params': [{'name': 'email', 'type': 'email', 'required': true}]}";
+        }
+
+        static String form(String name) {
+            return "{'name': '" + name + "', 'title': 'Where to?', 'module': 'Leads', 'match_field': 'Email',"
+                    + " 'fields': [{'field': 'Last_Name', 'required': true}, {'field': 'Email', 'required': true}]}";
+        }
+
+        UUID newTemplate() {
+            return engine.email().templates().create(admin.admin(), json(template("T" + unique()))).id();
+        }
+
+        io.waymark.email.EmailMessage send(UUID to) {
+            return engine.email().send(admin.admin(), new io.waymark.email.Email.SendRequest(template, "Contacts", to, null, null));
+        }
+
+        /** An address that unsubscribed through the link of a message sent to it. */
+        String newUnsubscribed() {
+            String address = "gone" + unique().toLowerCase() + "@example.com";
+            UUID c = engine.records().create(admin.admin(), "Contacts", json("{'Last_Name': 'Gone', 'Email': '" + address + "'}")).id();
+            assertThat(engine.email().unsubscribe(token(send(c), "u"))).isTrue();
+            return address;
+        }
+
+        String trackingToken(String kind) {
+            return token(send(contact), kind);
+        }
+
+        private static String token(io.waymark.email.EmailMessage m, String kind) {
+            java.util.regex.Matcher x = java.util.regex.Pattern.compile("/t/" + kind + "/([A-Za-z0-9_-]+)").matcher(m.html());
+            assertThat(x.find()).as("a /t/" + kind + "/ link in " + m.html()).isTrue();
+            return x.group(1);
+        }
+
+        UUID newWebhook() {
+            return engine.webhooks().create(admin.admin(), json(webhook("H" + unique()))).id();
+        }
+
+        UUID newEndpoint() {
+            return engine.signalEndpoints().create(admin.admin(), json(endpoint("E" + unique()))).id();
+        }
+
+        UUID newForm() {
+            return engine.webForms().create(admin.admin(), json(form("W" + unique()))).id();
         }
 
         static String kiosk(String name) {

@@ -74,7 +74,7 @@ public final class JdbcStore implements AutoCloseable {
         return new JdbcStore(ds, dialect);
     }
 
-    /** The engine on this database. */
+    /** The engine on this database, with the default settings (emails kept by the embedded catcher). */
     public Waymark engine(Clock clock) {
         return engineBuilder(clock).build();
     }
@@ -94,7 +94,8 @@ public final class JdbcStore implements AutoCloseable {
                 .flowStore(new JdbcFlowStore(transactor))
                 .outboxStore(new JdbcOutboxStore(transactor, dialect))
                 .workflowStore(new JdbcWorkflowStore(transactor))
-                .timerScheduler(new DbSchedulerTimers(dataSource, transactor, dialect, clock, DbSchedulerTimers.Settings.defaults()));
+                .timerScheduler(new DbSchedulerTimers(dataSource, transactor, dialect, clock, DbSchedulerTimers.Settings.defaults()))
+                .integrationStore(new JdbcIntegrationStore(transactor));
     }
 
     public Transactor transactor() {
