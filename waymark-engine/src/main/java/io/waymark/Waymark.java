@@ -3,6 +3,8 @@ package io.waymark;
 import io.waymark.identity.Access;
 import io.waymark.identity.IdentityStore;
 import io.waymark.identity.Orgs;
+import io.waymark.pathfinder.PathFinder;
+import io.waymark.pathfinder.PathFinderStore;
 import io.waymark.record.Metadata;
 import io.waymark.record.MetadataStore;
 import io.waymark.record.RecordStore;
@@ -34,6 +36,7 @@ public final class Waymark implements AutoCloseable {
     private final SignalDispatcher dispatcher;
     private final Orgs orgs;
     private final Access access;
+    private final PathFinder pathFinder;
 
     private Waymark(Builder b) {
         this.clock = Objects.requireNonNull(b.clock, "clock");
@@ -45,6 +48,8 @@ public final class Waymark implements AutoCloseable {
         this.dispatcher = new SignalDispatcher(b.signalStore, tx, clock, b.dispatchBatch, b.maxAttempts);
         this.orgs = new Orgs(b.identityStore, metadata, tx, clock);
         this.access = new Access();
+        // Optional, so that an engine built for one purpose (a test, an embedding) need not bring it.
+        this.pathFinder = b.pathFinderStore == null ? null : new PathFinder(b.pathFinderStore, records, access, tx, clock);
         records.onCommit(dispatcher::wake);
         signals.onCommit(dispatcher::wake);
     }
@@ -86,6 +91,14 @@ public final class Waymark implements AutoCloseable {
         return access;
     }
 
+    /** Path Finder: touchpoint configuration, imported logs and path discovery. */
+    public PathFinder pathFinder() {
+        if (pathFinder == null) {
+            throw new IllegalStateException("This engine was built without a PathFinderStore");
+        }
+        return pathFinder;
+    }
+
     @Override
     public void close() {
         dispatcher.close();
@@ -99,6 +112,7 @@ public final class Waymark implements AutoCloseable {
         private RecordStore recordStore;
         private SignalStore signalStore;
         private IdentityStore identityStore;
+        private PathFinderStore pathFinderStore;
         private int dispatchBatch = 500;
         private int maxAttempts = 5;
 
@@ -129,6 +143,12 @@ public final class Waymark implements AutoCloseable {
 
         public Builder identityStore(IdentityStore store) {
             this.identityStore = store;
+            return this;
+        }
+
+        /** Where Path Finder keeps its configuration and datasets (optional: without it {@link #pathFinder()} is unavailable). */
+        public Builder pathFinderStore(PathFinderStore store) {
+            this.pathFinderStore = store;
             return this;
         }
 

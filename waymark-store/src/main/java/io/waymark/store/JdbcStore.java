@@ -83,6 +83,7 @@ public final class JdbcStore implements AutoCloseable {
                 .recordStore(new JdbcRecordStore(transactor))
                 .signalStore(new JdbcSignalStore(transactor, dialect, clock))
                 .identityStore(new JdbcIdentityStore(transactor))
+                .pathFinderStore(new JdbcPathFinderStore(transactor, dialect))
                 .build();
     }
 
