@@ -203,7 +203,7 @@ public final class MapExport {
     }
 
     /** A duration for a label: 45s, 12m, 3.5h, 2.1d. */
-    static String human(double ms) {
+    public static String human(double ms) {
         double s = ms / 1000;
         if (s < 60) {
             return String.format(Locale.ROOT, "%.0fs", s);

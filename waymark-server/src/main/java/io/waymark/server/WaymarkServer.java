@@ -49,6 +49,7 @@ public final class WaymarkServer implements AutoCloseable {
                 new MetadataApi(engine.metadata(), config.maxRequestSize()),
                 new RecordApi(engine.records(), metrics, config.maxRequestSize()),
                 new SignalApi(engine.signals(), metrics, config.maxRequestSize()),
+                new PathFinderApi(engine.pathFinder(), config.maxRequestSize()),
                 new OpenApiDocument());
         Authentication auth = new Authentication(engine.orgs());
         this.app = Javalin.create(c -> {
@@ -149,6 +150,8 @@ public final class WaymarkServer implements AutoCloseable {
         String modules = API + "/modules";
         String field = modules + "/{module}/fields/{field}";
         String layout = modules + "/{module}/layouts/{layout}";
+        String pathfinder = API + "/pathfinder";
+        String dataset = pathfinder + "/datasets/{id}";
         return List.of(
                 get("/health", ctx -> h.system().health(ctx)),
                 get("/metrics", ctx -> h.system().metrics(ctx)),
@@ -177,7 +180,18 @@ public final class WaymarkServer implements AutoCloseable {
                 post(API + "/records/Leads/{id}/convert", ctx -> h.records().convertLead(ctx)),
 
                 post(API + "/signals", ctx -> h.signals().ingest(ctx)),
-                get(API + "/signals", ctx -> h.signals().query(ctx)));
+                get(API + "/signals", ctx -> h.signals().query(ctx)),
+
+                get(pathfinder + "/touchpoints", ctx -> h.pathFinder().touchpoints(ctx)),
+                put(pathfinder + "/touchpoints", ctx -> h.pathFinder().configure(ctx)),
+                post(pathfinder + "/live/map", ctx -> h.pathFinder().liveMap(ctx)),
+                post(pathfinder + "/live/compare", ctx -> h.pathFinder().liveCompare(ctx)),
+                get(pathfinder + "/datasets", ctx -> h.pathFinder().datasets(ctx)),
+                post(pathfinder + "/datasets", ctx -> h.pathFinder().upload(ctx)),
+                get(dataset, ctx -> h.pathFinder().dataset(ctx)),
+                delete(dataset, ctx -> h.pathFinder().deleteDataset(ctx)),
+                post(dataset + "/map", ctx -> h.pathFinder().datasetMap(ctx)),
+                post(dataset + "/compare", ctx -> h.pathFinder().datasetCompare(ctx)));
     }
 
     private static Endpoint get(String path, Handler h) {
@@ -203,6 +217,7 @@ public final class WaymarkServer implements AutoCloseable {
     private record Endpoint(HandlerType method, String path, Handler handler) {
     }
 
-    private record Handlers(SystemApi system, MetadataApi metadata, RecordApi records, SignalApi signals, OpenApiDocument openApi) {
+    private record Handlers(SystemApi system, MetadataApi metadata, RecordApi records, SignalApi signals, PathFinderApi pathFinder,
+                            OpenApiDocument openApi) {
     }
 }
