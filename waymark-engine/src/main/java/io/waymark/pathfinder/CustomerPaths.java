@@ -23,7 +23,10 @@ final class CustomerPaths implements PathFinderStore.SignalSink {
     private final int[] nameAttr; // per touchpoint: index into attributes, or -1
     private final MapRequest.RecordStateGoal goal;
 
-    private final Map<String, Integer> keys = new HashMap<>();
+    private final Fingerprints.LongIntMap subjects = new Fingerprints.LongIntMap();
+    private final Fingerprints.LongIntMap identifierValues = new Fingerprints.LongIntMap();
+    private final Map<String, TypeInfo> typeInfo = new HashMap<>();
+    private int keyCount;
     private int[] parent = new int[1024];
     private boolean[] recordSubject = new boolean[1024];
     private String[] subjectOfKey = new String[1024];
@@ -33,6 +36,7 @@ final class CustomerPaths implements PathFinderStore.SignalSink {
     private int[] evKey = new int[4096];
     private int[] evClass = new int[4096];
     private long[] evTime = new long[4096];
+    private long[] evOrder = new long[4096];
     private int events;
     private final Map<Integer, Long> goalAt = new HashMap<>();
 
@@ -70,24 +74,38 @@ final class CustomerPaths implements PathFinderStore.SignalSink {
         return new PathFinderStore.SignalScan(types, prefixes, any, attributes, records);
     }
 
-    private int key(String k, String subject) {
-        Integer id = keys.get(k);
-        if (id == null) {
-            id = keys.size();
-            keys.put(k, id);
-            if (id == parent.length) {
-                parent = Arrays.copyOf(parent, id * 2);
-                recordSubject = Arrays.copyOf(recordSubject, id * 2);
-                subjectOfKey = Arrays.copyOf(subjectOfKey, id * 2);
-            }
-            parent[id] = id;
-            subjectOfKey[id] = subject;
+    /** A new union-find node; {@code subject} is the subject it stands for, or null for an identifier value. */
+    private int newKey(String subject) {
+        int id = keyCount++;
+        if (id == parent.length) {
+            parent = Arrays.copyOf(parent, id * 2);
+            recordSubject = Arrays.copyOf(recordSubject, id * 2);
+            subjectOfKey = Arrays.copyOf(subjectOfKey, id * 2);
         }
+        parent[id] = id;
+        subjectOfKey[id] = subject;
         return id;
     }
 
     private int subjectKey(String subject) {
-        return key("s\u0000" + subject, subject);
+        long fp = Fingerprints.of(subject, 0);
+        int id = subjects.get(fp);
+        if (id < 0) {
+            id = newKey(subject);
+            subjects.put(fp, id);
+        }
+        return id;
+    }
+
+    private int identifierKey(String kind, String value) {
+        // The kind salts the fingerprint: an email and a visitor id that look alike stay apart.
+        long fp = Fingerprints.of(value, kind.hashCode() * 0x9E3779B97F4A7C15L);
+        int id = identifierValues.get(fp);
+        if (id < 0) {
+            id = newKey(null);
+            identifierValues.put(fp, id);
+        }
+        return id;
     }
 
     private int find(int x) {
@@ -114,14 +132,62 @@ final class CustomerPaths implements PathFinderStore.SignalSink {
     private void link(int subject, TouchpointConfig.Identifier id, String raw) {
         String v = id.normalise(raw);
         if (v != null) {
-            union(subject, key(id.kind() + "\u0000" + v, null));
+            union(subject, identifierKey(id.kind(), v));
         }
     }
 
+    /** What one signal type becomes: its touchpoint, and its event classes by naming value. */
+    private static final class TypeInfo {
+        final TouchpointConfig.Touchpoint touchpoint;
+        final int nameAttr;
+        final Map<String, Integer> classByValue = new HashMap<>();
+        int plainClass = -1;
+
+        TypeInfo(TouchpointConfig.Touchpoint touchpoint, int nameAttr) {
+            this.touchpoint = touchpoint;
+            this.nameAttr = nameAttr;
+        }
+    }
+
+    private TypeInfo typeInfo(String type) {
+        TypeInfo info = typeInfo.get(type);
+        if (info == null) {
+            TouchpointConfig.Touchpoint tp = config.touchpointOf(type);
+            info = new TypeInfo(tp, tp == null ? -1 : nameAttr[config.touchpoints().indexOf(tp)]);
+            typeInfo.put(type, info);
+        }
+        return info;
+    }
+
+    private int eventClass(TypeInfo info, String type, String value) {
+        if (info.nameAttr < 0 || value == null || value.isBlank()) {
+            if (info.plainClass < 0) {
+                info.plainClass = classOf(info.touchpoint.name(type, null));
+            }
+            return info.plainClass;
+        }
+        Integer cls = info.classByValue.get(value);
+        if (cls == null) {
+            cls = classOf(info.touchpoint.name(type, value));
+            info.classByValue.put(value, cls);
+        }
+        return cls;
+    }
+
+    private int classOf(String name) {
+        // Two types may share a label: one class per name.
+        Integer cls = classCache.get(name);
+        if (cls == null) {
+            cls = classes.eventClass(name, null);
+            classCache.put(name, cls);
+        }
+        return cls;
+    }
+
     @Override
-    public void signal(String subject, String type, long at, String[] attrs) {
-        TouchpointConfig.Touchpoint tp = config.touchpointOf(type);
-        if (tp == null) {
+    public void signal(String subject, String type, long at, long order, String[] attrs) {
+        TypeInfo info = typeInfo(type);
+        if (info.touchpoint == null) {
             return;
         }
         int s = subjectKey(subject);
@@ -130,22 +196,17 @@ final class CustomerPaths implements PathFinderStore.SignalSink {
                 link(s, config.identifiers().get(i), attrs[identifierAttr[i]]);
             }
         }
-        int ti = config.touchpoints().indexOf(tp);
-        String value = nameAttr[ti] >= 0 ? attrs[nameAttr[ti]] : null;
-        String name = tp.name(type, value);
-        Integer cls = classCache.get(name);
-        if (cls == null) {
-            cls = classes.eventClass(name, null);
-            classCache.put(name, cls);
-        }
+        int cls = eventClass(info, type, info.nameAttr >= 0 ? attrs[info.nameAttr] : null);
         if (events == evKey.length) {
             evKey = Arrays.copyOf(evKey, events * 2);
             evClass = Arrays.copyOf(evClass, events * 2);
             evTime = Arrays.copyOf(evTime, events * 2);
+            evOrder = Arrays.copyOf(evOrder, events * 2);
         }
         evKey[events] = s;
         evClass[events] = cls;
         evTime[events] = at;
+        evOrder[events] = order;
         events++;
     }
 
@@ -154,7 +215,7 @@ final class CustomerPaths implements PathFinderStore.SignalSink {
         int s = subjectKey(subject);
         recordSubject[s] = true;
         if (recordId != null) {
-            union(s, key("record_id\u0000" + recordId.toString().toLowerCase(java.util.Locale.ROOT), null));
+            union(s, identifierKey("record_id", recordId.toString().toLowerCase(java.util.Locale.ROOT)));
         }
         JsonNode p = Json.read(payload);
         if (p.isTextual()) {
@@ -193,7 +254,6 @@ final class CustomerPaths implements PathFinderStore.SignalSink {
 
     /** The customers' paths, and for each case its subjects' keys and when it reached the goal. */
     Result build(Set<String> keepSubjects) {
-        int keyCount = keys.size();
         // Each customer (root) becomes a case; order cases by their root key (first seen first).
         int[] caseOfRoot = new int[keyCount];
         Arrays.fill(caseOfRoot, -1);
@@ -244,34 +304,101 @@ final class CustomerPaths implements PathFinderStore.SignalSink {
                 goalTime[c] = Math.min(goalTime[c], g.getValue());
             }
         }
-        EventLog.Builder log = classes;
+        // Customers in the order of their first touchpoint: the same map whatever order the scan had.
         for (int c = 0; c < cases; c++) {
-            int from = count[c];
-            int to = count[c + 1];
-            sortByTime(order, from, to);
-            log.startCase(caseIds[c]);
-            for (int i = from; i < to; i++) {
-                log.event(evClass[order[i]], evTime[order[i]]);
-            }
+            sortByTime(order, count[c], count[c + 1]);
         }
-        return new Result(log.build(), new Discovery.CaseScope(keep, goal == null ? null : goalTime));
+        int[] byFirst = byFirstEvent(order, count, cases);
+        EventLog.Builder log = classes;
+        boolean[] keepOut = keep == null ? null : new boolean[cases];
+        long[] goalOut = new long[cases];
+        for (int i = 0; i < cases; i++) {
+            int c = byFirst[i];
+            log.startCase(caseIds[c]);
+            for (int j = count[c]; j < count[c + 1]; j++) {
+                log.event(evClass[order[j]], evTime[order[j]]);
+            }
+            if (keepOut != null) {
+                keepOut[i] = keep[c];
+            }
+            goalOut[i] = goalTime[c];
+        }
+        return new Result(log.build(), new Discovery.CaseScope(keepOut, goal == null ? null : goalOut));
     }
 
-    private void sortByTime(int[] order, int from, int to) {
-        for (int i = from + 1; i < to; i++) {
-            if (evTime[order[i - 1]] > evTime[order[i]] || (evTime[order[i - 1]] == evTime[order[i]] && order[i - 1] > order[i])) {
-                // Rare: the scan came out of time order for this customer. Sort by (time, arrival).
-                Integer[] idx = new Integer[to - from];
-                for (int j = from; j < to; j++) {
-                    idx[j - from] = order[j];
-                }
-                Arrays.sort(idx, (a, b) -> evTime[a] != evTime[b] ? Long.compare(evTime[a], evTime[b]) : Integer.compare(a, b));
-                for (int j = from; j < to; j++) {
-                    order[j] = idx[j - from];
-                }
-                return;
-            }
+    /**
+     * Cases in the order of their first event (time, then place in the log). A primitive sort
+     * of (time offset, case) keys, with ties in time put right by the log order.
+     */
+    private int[] byFirstEvent(int[] order, int[] count, int cases) {
+        int[] out = new int[cases];
+        long min = Long.MAX_VALUE;
+        long max = Long.MIN_VALUE;
+        for (int c = 0; c < cases; c++) {
+            long t = evTime[order[count[c]]];
+            min = Math.min(min, t);
+            max = Math.max(max, t);
         }
+        if (cases >= (1 << 22) || (cases > 0 && max - min >= (1L << 41))) {
+            Integer[] boxed = new Integer[cases];
+            for (int c = 0; c < cases; c++) {
+                boxed[c] = c;
+            }
+            Arrays.sort(boxed, (a, b) -> a.equals(b) ? 0 : before(order[count[a]], order[count[b]]) ? -1 : 1);
+            for (int c = 0; c < cases; c++) {
+                out[c] = boxed[c];
+            }
+            return out;
+        }
+        long[] keys = new long[cases];
+        for (int c = 0; c < cases; c++) {
+            keys[c] = ((evTime[order[count[c]]] - min) << 22) | c;
+        }
+        Arrays.sort(keys);
+        for (int c = 0; c < cases; c++) {
+            out[c] = (int) (keys[c] & ((1 << 22) - 1));
+        }
+        // Same first time: order by the first event's place in the log (insertion sort per run).
+        for (int i = 1; i < cases; i++) {
+            int c = out[i];
+            int j = i - 1;
+            while (j >= 0 && (keys[j] >>> 22) == (keys[i] >>> 22) && before(order[count[c]], order[count[out[j]]])) {
+                out[j + 1] = out[j];
+                j--;
+            }
+            out[j + 1] = c;
+        }
+        return out;
+    }
+
+    /** Orders one customer's events by time, then by their place in the log (partition, seq). */
+    private void sortByTime(int[] order, int from, int to) {
+        int n = to - from;
+        if (n > 48) {
+            Integer[] idx = new Integer[n];
+            for (int j = 0; j < n; j++) {
+                idx[j] = order[from + j];
+            }
+            Arrays.sort(idx, (a, b) -> before(a, b) ? -1 : before(b, a) ? 1 : 0);
+            for (int j = 0; j < n; j++) {
+                order[from + j] = idx[j];
+            }
+            return;
+        }
+        // Most customers have a handful of events: insertion sort, no allocation.
+        for (int i = from + 1; i < to; i++) {
+            int e = order[i];
+            int j = i - 1;
+            while (j >= from && before(e, order[j])) {
+                order[j + 1] = order[j];
+                j--;
+            }
+            order[j + 1] = e;
+        }
+    }
+
+    private boolean before(int a, int b) {
+        return evTime[a] < evTime[b] || (evTime[a] == evTime[b] && evOrder[a] < evOrder[b]);
     }
 
     record Result(EventLog log, Discovery.CaseScope scope) {

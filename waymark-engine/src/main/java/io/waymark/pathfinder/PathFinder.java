@@ -46,6 +46,8 @@ public final class PathFinder {
     /** The most events one imported log may hold. */
     public static final long MAX_IMPORT_EVENTS = 50_000_000L;
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(PathFinder.class);
+
     private final PathFinderStore store;
     private final Records records;
     private final Access access;
@@ -204,8 +206,13 @@ public final class PathFinder {
                 throw new ValidationException("Unknown goal module", List.of(new FieldError("goal.module", e.getMessage())));
             }
         }
+        long t0 = System.nanoTime();
         store.scanSignals(actor.orgId(), paths.scan(request.goal() instanceof MapRequest.RecordStateGoal), paths);
-        return paths.build(subjects);
+        long t1 = System.nanoTime();
+        CustomerPaths.Result r = paths.build(subjects);
+        log.debug("live paths: scan {} ms, stitching and ordering {} ms, {} customers, {} events", (t1 - t0) / 1_000_000,
+                (System.nanoTime() - t1) / 1_000_000, r.log().caseCount(), r.log().eventCount());
+        return r;
     }
 
     private Set<String> matchingSubjects(Actor actor, MapRequest.CustomerCriteria c) {

@@ -54,9 +54,10 @@ public interface PathFinderStore {
     interface SignalSink {
         /**
          * A touchpoint candidate: {@code attributes[i]} is the text of the i-th scanned payload
-         * attribute, or null.
+         * attribute, or null; {@code order} is its place in the log ({@code partition << 48 | seq}),
+         * which orders signals of the same millisecond.
          */
-        void signal(String subject, String type, long occurredAtMillis, String[] attributes);
+        void signal(String subject, String type, long occurredAtMillis, long order, String[] attributes);
 
         /** A record created/updated signal with its payload (JSON text). */
         void recordSignal(String subject, String type, String module, UUID recordId, long occurredAtMillis, String payload);

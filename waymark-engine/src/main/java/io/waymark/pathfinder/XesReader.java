@@ -39,11 +39,12 @@ public final class XesReader {
     }
 
     private static XMLInputFactory factory() {
-        XMLInputFactory f = XMLInputFactory.newFactory();
+        // Aalto rather than whatever the classpath offers: it is the fastest StAX parser, and its
+        // behaviour (entity and DTD handling, locations in errors) is then known.
+        XMLInputFactory f = new com.fasterxml.aalto.stax.InputFactoryImpl();
         f.setProperty(XMLInputFactory.SUPPORT_DTD, false);
         f.setProperty(XMLInputFactory.IS_SUPPORTING_EXTERNAL_ENTITIES, false);
         f.setProperty(XMLInputFactory.IS_COALESCING, false);
-        f.setProperty(XMLInputFactory.IS_NAMESPACE_AWARE, false);
         return f;
     }
 
@@ -129,12 +130,22 @@ public final class XesReader {
                             traceName = r.getAttributeValue(null, "value");
                         }
                     } else if (eventDepth > 0 && depth == eventDepth + 1) {
-                        String key = r.getAttributeValue(null, "key");
-                        if (key != null) {
-                            switch (key) {
-                                case NAME -> name = r.getAttributeValue(null, "value");
-                                case LIFECYCLE -> lifecycle = r.getAttributeValue(null, "value");
-                                case TIME -> time = r.getAttributeValue(null, "value");
+                        // The hot path: by index, and the value only of the three keys we keep.
+                        int keyAt = -1;
+                        int valueAt = -1;
+                        for (int i = r.getAttributeCount() - 1; i >= 0; i--) {
+                            String a = r.getAttributeLocalName(i);
+                            if (a.equals("key")) {
+                                keyAt = i;
+                            } else if (a.equals("value")) {
+                                valueAt = i;
+                            }
+                        }
+                        if (keyAt >= 0 && valueAt >= 0) {
+                            switch (r.getAttributeValue(keyAt)) {
+                                case NAME -> name = r.getAttributeValue(valueAt);
+                                case LIFECYCLE -> lifecycle = r.getAttributeValue(valueAt);
+                                case TIME -> time = r.getAttributeValue(valueAt);
                                 default -> {
                                 }
                             }

@@ -38,6 +38,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       signals/s.</li>
  *   <li>{@code record-read}: GET one lead by id at a fixed 500 requests/s (open loop, latency
  *       measured from the intended send time, so a stall is not hidden); p99 in ms.</li>
+ *   <li>{@code pathfinder}: XES parsing, graph + variants over 10M events in memory, and live
+ *       discovery over 1M signals ({@link PathFinderBench}); seconds of live discovery.</li>
  * </ul>
  */
 public final class Bench {
@@ -57,8 +59,8 @@ public final class Bench {
 
     public static void main(String[] args) throws Exception {
         String name = args.length > 0 ? args[0] : "";
-        if (!List.of("records", "signals", "record-read").contains(name)) {
-            System.err.println("usage: bench/run records|signals|record-read [count]");
+        if (!List.of("records", "signals", "record-read", "pathfinder").contains(name)) {
+            System.err.println("usage: bench/run records|signals|record-read|pathfinder [count]");
             System.exit(2);
         }
         String target = System.getenv("WAYMARK_BENCH_URL");
@@ -95,6 +97,7 @@ public final class Bench {
         String figure = null;
         try {
             figure = switch (name) {
+                case "pathfinder" -> PathFinderBench.run(store, engine, org.admin(), args.length > 1 ? Integer.parseInt(args[1]) : 1_000_000);
                 case "records" -> bench.records(args.length > 1 ? Integer.parseInt(args[1]) : 200_000);
                 case "signals" -> bench.signals(args.length > 1 ? Integer.parseInt(args[1]) : 500_000);
                 default -> bench.recordRead(args.length > 1 ? Integer.parseInt(args[1]) : 15_000);
