@@ -79,9 +79,11 @@ public record PathMap(
                              List<TouchpointConversion> touchpoints, List<DropOff> dropOffs) {
     }
 
+    /** One path (the touchpoints before the goal, or all of them without it): cases, how many converted, and the rate (0..1). */
     public record PathConversion(List<String> activities, int cases, int converted, double rate) {
     }
 
+    /** Cases that had a touchpoint before the goal (or at all, without it), how many of them converted, and the rate (0..1). */
     public record TouchpointConversion(String activity, int cases, int converted, double rate) {
     }
 
