@@ -209,11 +209,13 @@ final class JdbcPathFinderStore implements PathFinderStore {
             for (int i = 0; i < params.size(); i++) {
                 Columns.bind(ps, i + 1, params.get(i));
             }
-            try (ResultSet rs = ps.executeQuery()) {
+            try (ResultSet rs = ps.executeQuery(); Handoff handoff = new Handoff(sink)) {
+                Chunk chunk = new Chunk(attrs);
                 while (rs.next()) {
-                    String[] values = new String[attrs];
+                    int k = chunk.size;
+                    String[] values = chunk.attributes[k];
                     long at;
-                    long order = ((long) rs.getInt(3) << 48) | rs.getLong(4);
+                    chunk.order[k] = ((long) rs.getInt(3) << 48) | rs.getLong(4);
                     if (pg) {
                         at = rs.getLong(5);
                         for (int i = 0; i < attrs; i++) {
@@ -232,8 +234,97 @@ final class JdbcPathFinderStore implements PathFinderStore {
                             }
                         }
                     }
-                    sink.signal(rs.getString(1), rs.getString(2), at, order, values);
+                    chunk.subject[k] = rs.getString(1);
+                    chunk.type[k] = rs.getString(2);
+                    chunk.at[k] = at;
+                    if (++chunk.size == Chunk.ROWS) {
+                        handoff.send(chunk);
+                        chunk = new Chunk(attrs);
+                    }
                 }
+                handoff.send(chunk);
+                handoff.finish();
+            }
+        }
+    }
+
+    /** Rows read but not yet handed to the sink. */
+    private static final class Chunk {
+        static final int ROWS = 4096;
+        final String[] subject = new String[ROWS];
+        final String[] type = new String[ROWS];
+        final long[] at = new long[ROWS];
+        final long[] order = new long[ROWS];
+        final String[][] attributes;
+        int size;
+
+        Chunk(int attrs) {
+            attributes = new String[ROWS][attrs];
+        }
+    }
+
+    /**
+     * Hands chunks of rows to the sink on a second thread, so that fetching and decoding the next
+     * rows (this thread, which owns the connection) overlaps stitching the previous ones. The sink
+     * sees every row, in order, on one thread; {@link #finish()} waits for it and passes on its
+     * failure, and closing without finishing (an error while reading) stops it.
+     */
+    private static final class Handoff implements AutoCloseable {
+        private static final Chunk END = new Chunk(0);
+        private final java.util.concurrent.BlockingQueue<Chunk> queue = new java.util.concurrent.ArrayBlockingQueue<>(8);
+        private final java.util.concurrent.FutureTask<Void> consumer;
+        private final Thread thread;
+        private boolean finished;
+
+        Handoff(SignalSink sink) {
+            consumer = new java.util.concurrent.FutureTask<>(() -> {
+                for (Chunk c = queue.take(); c != END; c = queue.take()) {
+                    for (int i = 0; i < c.size; i++) {
+                        sink.signal(c.subject[i], c.type[i], c.at[i], c.order[i], c.attributes[i]);
+                    }
+                }
+                return null;
+            });
+            thread = new Thread(consumer, "pathfinder-stitch");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        void send(Chunk chunk) {
+            try {
+                while (!queue.offer(chunk, 100, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                    if (consumer.isDone()) {
+                        finish(); // throws the consumer's failure
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("Interrupted while reading signals", e);
+            }
+        }
+
+        void finish() {
+            finished = true;
+            try {
+                if (!consumer.isDone()) {
+                    queue.put(END);
+                }
+                consumer.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("Interrupted while reading signals", e);
+            } catch (java.util.concurrent.ExecutionException e) {
+                if (e.getCause() instanceof RuntimeException r) {
+                    throw r;
+                }
+                throw new IllegalStateException(e.getCause());
+            }
+        }
+
+        @Override
+        public void close() {
+            if (!finished) {
+                thread.interrupt();
             }
         }
     }
