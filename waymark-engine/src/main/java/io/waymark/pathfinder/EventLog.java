@@ -221,6 +221,14 @@ public final class EventLog {
             open = true;
         }
 
+        /** Changes the id of the current case. */
+        public void renameCase(String id) {
+            if (!open) {
+                throw new IllegalStateException("startCase first");
+            }
+            ids[cases - 1] = id;
+        }
+
         /** Interns an event class and returns its id (for callers that add many events of few classes). */
         public int eventClass(String name, String lifecycle) {
             Map<String, Integer> byLifecycle = classIndex.computeIfAbsent(name, n -> new HashMap<>(4));

@@ -124,10 +124,11 @@ public final class XesReader {
                             time = null;
                             eventLine = line(r);
                         } else if (NAME.equals(r.getAttributeValue(null, "key"))) {
-                            if (traceStarted) {
-                                throw new LogFormatException(where(r) + ": the trace's concept:name comes after its first event", line(r));
-                            }
                             traceName = r.getAttributeValue(null, "value");
+                            if (traceStarted) {
+                                // Some writers put the trace's attributes after its events.
+                                log.renameCase(traceName);
+                            }
                         }
                     } else if (eventDepth > 0 && depth == eventDepth + 1) {
                         // The hot path: by index, and the value only of the three keys we keep.

@@ -94,6 +94,14 @@ class ImportTest {
     }
 
     @Test
+    void aTraceNameAfterItsEventsStillNamesTheCase() throws IOException {
+        EventLog log = xes("<log><trace><event><string key=\"concept:name\" value=\"A\"/></event><string key=\"concept:name\" value=\"late\"/></trace>"
+                + "<trace><event><string key=\"concept:name\" value=\"B\"/></event></trace></log>");
+        assertThat(log.caseId(0)).isEqualTo("late");
+        assertThat(log.caseId(1)).isEqualTo("trace 2");
+    }
+
+    @Test
     void xesErrorsNameTheLineAndElement() {
         assertThatThrownBy(() -> xes("<log>\n<trace>\n<event>\n<string key=\"concept:name\" value=\"A\">\n</event></trace></log>"))
                 .isInstanceOf(LogFormatException.class).hasMessageContaining("line 5").hasMessageContaining("Malformed XES");
