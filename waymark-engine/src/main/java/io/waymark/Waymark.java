@@ -31,6 +31,8 @@ import io.waymark.identity.Profiles;
 import io.waymark.identity.Roles;
 import io.waymark.identity.SharingRules;
 import io.waymark.identity.Users;
+import io.waymark.pathfinder.PathFinder;
+import io.waymark.pathfinder.PathFinderStore;
 import io.waymark.record.Metadata;
 import io.waymark.record.MetadataStore;
 import io.waymark.record.RecordStore;
@@ -88,6 +90,7 @@ public final class Waymark implements AutoCloseable {
     private final SignalEndpoints signalEndpoints;
     private final WebForms webForms;
     private final List<ActionType> integrationActions;
+    private final PathFinder pathFinder;
 
     private Waymark(Builder b) {
         this.clock = Objects.requireNonNull(b.clock, "clock");
@@ -109,6 +112,8 @@ public final class Waymark implements AutoCloseable {
         this.groups = new Groups(identity, access, audit, tx, clock);
         this.profiles = new Profiles(identity, access, audit, metadata, tx, clock);
         this.sharingRules = new SharingRules(identity, access, audit, metadata, tx, clock);
+        // Optional, so that an engine built for one purpose (a test, an embedding) need not bring it.
+        this.pathFinder = b.pathFinderStore == null ? null : new PathFinder(b.pathFinderStore, records, access, tx, clock);
         records.onCommit(dispatcher::wake);
         signals.onCommit(dispatcher::wake);
         // An engine without an integration store (some tests, embedders that need no email) has no email, webhooks or forms.
@@ -195,6 +200,14 @@ public final class Waymark implements AutoCloseable {
     /** Decides what an actor may do and see: capabilities, module actions, record visibility. */
     public Access access() {
         return access;
+    }
+
+    /** Path Finder: touchpoint configuration, imported logs and path discovery. */
+    public PathFinder pathFinder() {
+        if (pathFinder == null) {
+            throw new IllegalStateException("This engine was built without a PathFinderStore");
+        }
+        return pathFinder;
     }
 
     /** The security audit log. */
@@ -349,6 +362,7 @@ public final class Waymark implements AutoCloseable {
         private IntegrationStore integrationStore;
         private MailTransport mailTransport = MailTransport.CATCHER;
         private IntegrationSettings integrationSettings = IntegrationSettings.defaults();
+        private PathFinderStore pathFinderStore;
         private int dispatchBatch = 500;
         private int maxAttempts = 5;
         private OutboxStore outboxStore;
@@ -447,6 +461,12 @@ public final class Waymark implements AutoCloseable {
         /** Public URL, tracking secret, sender, webhook allow-list, form limits; default {@link IntegrationSettings#defaults()}. */
         public Builder integrationSettings(IntegrationSettings settings) {
             this.integrationSettings = settings;
+            return this;
+        }
+
+        /** Where Path Finder keeps its configuration and datasets (optional: without it {@link #pathFinder()} is unavailable). */
+        public Builder pathFinderStore(PathFinderStore store) {
+            this.pathFinderStore = store;
             return this;
         }
 

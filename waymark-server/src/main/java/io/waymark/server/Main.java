@@ -21,7 +21,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * The command line: {@code java -jar waymark.jar [--port N] [--data DIR] [--demo]}.
+ * The command line: {@code java -jar waymark.jar [--port N] [--data DIR] [--demo]} starts the
+ * server; {@code java -jar waymark.jar pathfinder FILE …} analyses an event log without one
+ * ({@link PathFinderCommand}).
  *
  * <p>The database is the embedded one in {@code --data}, unless {@code WAYMARK_DB_URL} names a
  * PostgreSQL database ({@code WAYMARK_DB_USER}, default postgres, and {@code WAYMARK_DB_PASSWORD}).
@@ -35,7 +37,7 @@ import picocli.CommandLine.Option;
  * ({@code WAYMARK_SMTP_PASSWORD}, {@code WAYMARK_IMAP_PASSWORD}, {@code WAYMARK_SECRET}).
  */
 @Command(name = "waymark", mixinStandardHelpOptions = true, version = "Waymark 0.1.0",
-        description = "Runs the Waymark server.")
+        description = "Runs the Waymark server.", subcommands = PathFinderCommand.class)
 public final class Main implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger(Main.class);
 

@@ -67,6 +67,7 @@ public final class WaymarkServer implements AutoCloseable {
                 new FlowApi(engine.kiosks(), engine.wizards(), config.maxRequestSize()),
                 new IdentityApi(engine, auth, config),
                 new AutomationApi(engine.workflowRules(), engine.outbox(), engine.actions(), config.maxRequestSize()),
+                new PathFinderApi(engine.pathFinder(), config.maxRequestSize()),
                 new OpenApiDocument(),
                 new EmailApi(engine.email(), mailbox, config.maxRequestSize()),
                 new IntegrationsApi(engine.webhooks(), engine.signalEndpoints(), engine.webForms(), engine.email().settings().publicBaseUrl(),
@@ -172,6 +173,8 @@ public final class WaymarkServer implements AutoCloseable {
         String field = modules + "/{module}/fields/{field}";
         String layout = modules + "/{module}/layouts/{layout}";
         String rules = API + "/workflow-rules";
+        String pathfinder = API + "/pathfinder";
+        String dataset = pathfinder + "/datasets/{id}";
         return List.of(
                 get("/health", ctx -> h.system().health(ctx)),
                 get("/metrics", ctx -> h.system().metrics(ctx)),
@@ -311,7 +314,18 @@ public final class WaymarkServer implements AutoCloseable {
                 get("/in/{id}", ctx -> h.publicRoutes().signalIn(ctx)),
                 post("/in/{id}", ctx -> h.publicRoutes().signalIn(ctx)),
                 get("/forms/{id}", ctx -> h.publicRoutes().formPage(ctx)),
-                post("/forms/{id}", ctx -> h.publicRoutes().formSubmit(ctx)));
+                post("/forms/{id}", ctx -> h.publicRoutes().formSubmit(ctx)),
+
+                get(pathfinder + "/touchpoints", ctx -> h.pathFinder().touchpoints(ctx)),
+                put(pathfinder + "/touchpoints", ctx -> h.pathFinder().configure(ctx)),
+                post(pathfinder + "/live/map", ctx -> h.pathFinder().liveMap(ctx)),
+                post(pathfinder + "/live/compare", ctx -> h.pathFinder().liveCompare(ctx)),
+                get(pathfinder + "/datasets", ctx -> h.pathFinder().datasets(ctx)),
+                post(pathfinder + "/datasets", ctx -> h.pathFinder().upload(ctx)),
+                get(dataset, ctx -> h.pathFinder().dataset(ctx)),
+                delete(dataset, ctx -> h.pathFinder().deleteDataset(ctx)),
+                post(dataset + "/map", ctx -> h.pathFinder().datasetMap(ctx)),
+                post(dataset + "/compare", ctx -> h.pathFinder().datasetCompare(ctx)));
     }
 
     private static Endpoint get(String path, Handler h) {
@@ -338,7 +352,7 @@ public final class WaymarkServer implements AutoCloseable {
     }
 
     private record Handlers(SystemApi system, MetadataApi metadata, RecordApi records, SignalApi signals, FlowApi flows,
-                            IdentityApi identity, AutomationApi automation, OpenApiDocument openApi,
+                            IdentityApi identity, AutomationApi automation, PathFinderApi pathFinder, OpenApiDocument openApi,
                             EmailApi email, IntegrationsApi integrations, PublicApi publicRoutes) {
     }
 }

@@ -38,6 +38,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       signals/s.</li>
  *   <li>{@code record-read}: GET one lead by id at a fixed 500 requests/s (open loop, latency
  *       measured from the intended send time, so a stall is not hidden); p99 in ms.</li>
+ *   <li>{@code pathfinder}: XES parsing, graph + variants over 10M events in memory, and live
+ *       discovery over 1M signals ({@link PathFinderBench}); seconds of live discovery.</li>
  * </ul>
  */
 public final class Bench {
@@ -56,7 +58,7 @@ public final class Bench {
     }
 
     /** Every benchmark bench/run knows. */
-    static final List<String> NAMES = List.of("records", "signals", "record-read", "visible-list", "login", "timers", "outbox", "workflow-rules", "email");
+    static final List<String> NAMES = List.of("records", "signals", "record-read", "visible-list", "login", "timers", "outbox", "workflow-rules", "email", "pathfinder");
 
     public static void main(String[] args) throws Exception {
         String name = args.length > 0 ? args[0] : "";
@@ -107,6 +109,7 @@ public final class Bench {
         String figure = null;
         try {
             figure = switch (name) {
+                case "pathfinder" -> PathFinderBench.run(store, engine, org.admin(), args.length > 1 ? Integer.parseInt(args[1]) : 1_000_000);
                 case "records" -> bench.records(args.length > 1 ? Integer.parseInt(args[1]) : 200_000);
                 case "signals" -> bench.signals(args.length > 1 ? Integer.parseInt(args[1]) : 500_000);
                 case "visible-list" -> IdentityBench.visibleList(engine, org, bench.base, args.length > 1 ? Integer.parseInt(args[1]) : 2_000);

@@ -274,6 +274,19 @@ class AuthorizationMatrixTest {
             route("POST /forms/{id}", f -> post("/forms/" + f.form, "{'Last_Name': 'Patel', 'Email': 'u" + f.unique() + "@example.com'}"))
                     .publicRoute().ok(201),
 
+            route("GET /api/v1/pathfinder/touchpoints", f -> get(V1 + "/pathfinder/touchpoints")),
+            route("PUT /api/v1/pathfinder/touchpoints", f -> put(V1 + "/pathfinder/touchpoints", "{'touchpoints': [{'type': 'web.*'}]}")),
+            route("POST /api/v1/pathfinder/live/map", f -> post(V1 + "/pathfinder/live/map", "{}")),
+            route("POST /api/v1/pathfinder/live/compare", f -> post(V1 + "/pathfinder/live/compare", "{'a': {}, 'b': {}}")),
+            route("GET /api/v1/pathfinder/datasets", f -> get(V1 + "/pathfinder/datasets")),
+            route("POST /api/v1/pathfinder/datasets", f -> new Call("POST", V1 + "/pathfinder/datasets?name=D" + f.unique()
+                    + "&format=csv&case=c&activity=a&timestamp=t", "c,a,t\n1,Visit,2026-01-01T10:00:00Z\n")).ok(201),
+            route("GET /api/v1/pathfinder/datasets/{id}", f -> get(V1 + "/pathfinder/datasets/" + f.dataset)).otherOrg(404),
+            route("DELETE /api/v1/pathfinder/datasets/{id}", f -> delete(V1 + "/pathfinder/datasets/" + f.newDataset())).ok(204).otherOrg(404),
+            route("POST /api/v1/pathfinder/datasets/{id}/map", f -> post(V1 + "/pathfinder/datasets/" + f.dataset + "/map", "{}")).otherOrg(404),
+            route("POST /api/v1/pathfinder/datasets/{id}/compare", f -> post(V1 + "/pathfinder/datasets/" + f.dataset + "/compare",
+                    "{'a': {}, 'b': {}}")).otherOrg(404),
+
             route("GET /api/v1/kiosks", f -> get(V1 + "/kiosks")).open(),
             route("POST /api/v1/kiosks", f -> post(V1 + "/kiosks", Fixture.kiosk("K" + f.unique()))).ok(201),
             route("GET /api/v1/kiosks/{id}", f -> get(V1 + "/kiosks/" + f.kiosk)).open().otherOrg(404),
@@ -325,6 +338,7 @@ class AuthorizationMatrixTest {
         final UUID endpoint;
         final String endpointKey;
         final UUID form;
+        final UUID dataset;
         final UUID wizard;
         final List<String> markers = new ArrayList<>();
         private final AtomicInteger counter = new AtomicInteger();
@@ -361,6 +375,7 @@ class AuthorizationMatrixTest {
             endpoint = ep.id();
             endpointKey = ep.secret();
             form = newForm();
+            dataset = newDataset();
             kiosk = UUID.fromString(engine.kiosks().create(api.admin(), json(kiosk("Lead desk"))).get("id").asText());
             wizard = UUID.fromString(engine.wizards().create(api.admin(), json(wizard("New lead"))).get("id").asText());
             markers.addAll(List.of("ZZSECRETA", "ZZSECRETACCOUNT", "ZZSECRETCONTACT", hiddenLead.toString(), account.toString(),
@@ -447,6 +462,12 @@ class AuthorizationMatrixTest {
 
         UUID newEndpoint() {
             return engine.signalEndpoints().create(admin.admin(), json(endpoint("E" + unique()))).id();
+        }
+
+        UUID newDataset() {
+            byte[] csv = "c,a,t\n1,Visit,2026-01-01T10:00:00Z\n1,Book,2026-01-02T10:00:00Z\n".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            return engine.pathFinder().importLog(admin.admin(), "D" + unique(), new io.waymark.pathfinder.PathFinder.Csv(
+                    new io.waymark.pathfinder.CsvMapping("c", "a", "t", null, ',')), new java.io.ByteArrayInputStream(csv)).id();
         }
 
         UUID newForm() {
@@ -574,7 +595,10 @@ class AuthorizationMatrixTest {
                     while (rs.next()) {
                         StringBuilder row = new StringBuilder();
                         for (int i = 1; i <= n; i++) {
-                            row.append(rs.getMetaData().getColumnName(i)).append('=').append(rs.getString(i)).append(';');
+                            Object v = rs.getObject(i);
+                            // Binary columns (a dataset's log) compare by content, not by the array's identity.
+                            String text = v instanceof byte[] b ? java.util.Base64.getEncoder().encodeToString(b) : rs.getString(i);
+                            row.append(rs.getMetaData().getColumnName(i)).append('=').append(text).append(';');
                         }
                         rows.add(row.toString());
                     }
@@ -604,6 +628,16 @@ class AuthorizationMatrixTest {
             }
         }
         assertThat(failures).as(failures.entrySet().stream().map(x -> x.getKey() + ": " + x.getValue()).collect(Collectors.joining("\n"))).isEmpty();
+    }
+
+    /** Where two state snapshots part, with a little context, so a failure says what changed. */
+    static String firstDifference(String before, String after) {
+        int i = 0;
+        while (i < before.length() && i < after.length() && before.charAt(i) == after.charAt(i)) {
+            i++;
+        }
+        int from = Math.max(0, i - 200);
+        return "before …" + before.substring(from, Math.min(before.length(), i + 200)) + "… after …" + after.substring(from, Math.min(after.length(), i + 200)) + "…";
     }
 
     private static void check(Fixture f, Entry e, Map<String, String> failures) {
@@ -637,8 +671,10 @@ class AuthorizationMatrixTest {
                     failures.put(e.route, "another organisation's admin saw " + m + " in " + r);
                 }
             }
-            if (!before.equals(f.state())) {
-                failures.merge(e.route, "a denied call (see the callers above) changed this organisation", (a, b) -> a + "; " + b);
+            String after = f.state();
+            if (!before.equals(after)) {
+                failures.merge(e.route, "a denied call (see the callers above) changed this organisation: " + firstDifference(before, after),
+                        (a, b) -> a + "; " + b);
             }
         }
         Call fresh = e.call.apply(f);

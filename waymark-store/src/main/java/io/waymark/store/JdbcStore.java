@@ -95,7 +95,8 @@ public final class JdbcStore implements AutoCloseable {
                 .outboxStore(new JdbcOutboxStore(transactor, dialect))
                 .workflowStore(new JdbcWorkflowStore(transactor))
                 .timerScheduler(new DbSchedulerTimers(dataSource, transactor, dialect, clock, DbSchedulerTimers.Settings.defaults()))
-                .integrationStore(new JdbcIntegrationStore(transactor));
+                .integrationStore(new JdbcIntegrationStore(transactor))
+                .pathFinderStore(new JdbcPathFinderStore(transactor, dialect));
     }
 
     public Transactor transactor() {

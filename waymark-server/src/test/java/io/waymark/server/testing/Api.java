@@ -121,6 +121,25 @@ public final class Api {
         }
     }
 
+    /** Sends raw bytes (an uploaded file) with the given content type. */
+    public Response sendBytes(String method, String path, byte[] body, String contentType) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(60));
+        if (!token.isEmpty()) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        b.header("Content-Type", contentType);
+        b.method(method, HttpRequest.BodyPublishers.ofByteArray(body));
+        try {
+            HttpResponse<String> r = CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            return new Response(r.statusCode(), r.headers(), r.body());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** A response: status, headers and the body (parsed lazily as JSON). */
     public record Response(int status, HttpHeaders headers, String body) {
         public JsonNode json() {
