@@ -104,7 +104,6 @@ public final class Waymark implements AutoCloseable {
         this.signals = new SignalLog(b.signalStore, records, access, tx, clock);
         this.dispatcher = new SignalDispatcher(b.signalStore, tx, clock, b.dispatchBatch, b.maxAttempts);
         FlowStore flows = Objects.requireNonNull(b.flowStore, "flowStore");
-        this.kiosks = new Kiosks(metadata, records, signals, flows, access, tx, clock);
         this.wizards = new Wizards(metadata, records, flows, access, b.identityStore, tx, clock);
         this.orgs = new Orgs(identity, metadata, access, tx, clock);
         this.users = new Users(identity, access, audit, orgs, tx, clock);
@@ -146,12 +145,13 @@ public final class Waymark implements AutoCloseable {
             this.outbox = null;
             this.timers = null;
             this.workflowRules = null;
-            return;
+        } else {
+            this.outbox = new Outbox(b.outboxStore, b.signalStore, actions, tx, clock, access, b.outboxSettings);
+            this.timers = new Timers(b.timerScheduler, b.signalStore, tx, clock, dispatcher::wake);
+            this.workflowRules = new WorkflowRules(b.workflowStore, metadata, actions, tx, clock, access);
+            dispatcher.register(new RuleRunner(workflowRules, outbox, timers, records, metadata, b.identityStore, clock, b.workflowMaxDepth));
         }
-        this.outbox = new Outbox(b.outboxStore, b.signalStore, actions, tx, clock, access, b.outboxSettings);
-        this.timers = new Timers(b.timerScheduler, b.signalStore, tx, clock, dispatcher::wake);
-        this.workflowRules = new WorkflowRules(b.workflowStore, metadata, actions, tx, clock, access);
-        dispatcher.register(new RuleRunner(workflowRules, outbox, timers, records, metadata, b.identityStore, clock, b.workflowMaxDepth));
+        this.kiosks = new Kiosks(metadata, records, signals, flows, access, actions, outbox, tx, clock);
     }
 
     public static Builder builder() {

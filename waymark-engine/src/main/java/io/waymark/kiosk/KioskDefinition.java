@@ -2,6 +2,9 @@ package io.waymark.kiosk;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.waymark.Actor;
+import io.waymark.action.ActionCatalog;
+import io.waymark.action.ActionType;
 import io.waymark.criteria.Condition;
 import io.waymark.criteria.CompiledCriteria;
 import io.waymark.criteria.Criteria;
@@ -62,7 +65,7 @@ import java.util.regex.Pattern;
 final class KioskDefinition {
     static final Set<String> TYPES = Set.of("screen", "decision", "action", "end");
     static final Set<String> COMPONENTS = Set.of("text", "record_list", "related_list", "record", "input", "button");
-    static final Set<String> ACTIONS = Set.of("create_record", "update_record", "emit_signal");
+    static final Set<String> ACTIONS = Set.of("create_record", "update_record", "emit_signal", "send_email");
     /** Variables every run has: the record it runs on (with a context module) and the running user. */
     static final String RECORD = "record";
     static final String USER = "user";
@@ -94,7 +97,15 @@ final class KioskDefinition {
     }
 
     static KioskDefinition parse(JsonNode body, ModuleCatalog catalog) {
-        return new Parser(catalog).parse(body);
+        return new Parser(catalog, null, null).parse(body);
+    }
+
+    /**
+     * Parses and also checks the configs of actions from the action catalogue (send_email) as
+     * {@code actor} would save them; runs re-read a saved definition without that check.
+     */
+    static KioskDefinition parse(JsonNode body, ModuleCatalog catalog, ActionCatalog actions, Actor actor) {
+        return new Parser(catalog, actions, actor).parse(body);
     }
 
     /** The ids an element can go to next. */
@@ -153,13 +164,17 @@ final class KioskDefinition {
 
     private static final class Parser {
         private final ModuleCatalog catalog;
+        private final ActionCatalog actions;
+        private final Actor actor;
         private final List<FieldError> errors = new ArrayList<>();
         private final Map<String, String> recordVars = new HashMap<>();
         private final Map<String, Field> inputs = new HashMap<>();
         private final Map<String, Integer> index = new LinkedHashMap<>();
 
-        Parser(ModuleCatalog catalog) {
+        Parser(ModuleCatalog catalog, ActionCatalog actions, Actor actor) {
             this.catalog = catalog;
+            this.actions = actions;
+            this.actor = actor;
         }
 
         KioskDefinition parse(JsonNode body) {
@@ -484,6 +499,26 @@ final class KioskDefinition {
                             err(ap + ".store_as", "must be a name of letters, digits and '_' (not record or user)");
                         } else if (m != null) {
                             recordVars.put(s, m.apiName());
+                        }
+                    }
+                }
+                case "send_email" -> {
+                    allowOnly(a, ap + ".", Set.of("type", "module", "record", "config"));
+                    Module m = module(text(a, "module", ap + ".", true), ap + ".module");
+                    text(a, "record", ap + ".", true);
+                    JsonNode config = a.get("config");
+                    if (config == null || !config.isObject()) {
+                        err(ap + ".config", "must be an object, e.g. {\"template_id\": \"...\"}");
+                    } else if (actions != null && m != null) {
+                        ActionType sendEmail = actions.find("send_email").orElse(null);
+                        if (sendEmail == null) {
+                            err(ap + ".type", "email is not set up on this server");
+                        } else if (Merge.roots(config).isEmpty()) {
+                            try {
+                                sendEmail.validate(actor, m.apiName(), (ObjectNode) config);
+                            } catch (ValidationException e) {
+                                e.errors().forEach(fe -> err(ap + "." + fe.field(), fe.message()));
+                            }
                         }
                     }
                 }

@@ -5,6 +5,10 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.waymark.Actor;
 import io.waymark.Ids;
+import io.waymark.action.ActionCatalog;
+import io.waymark.action.ActionDefinition;
+import io.waymark.action.Outbox;
+import io.waymark.action.OutboxEntry;
 import io.waymark.criteria.Criteria;
 import io.waymark.criteria.CriteriaJson;
 import io.waymark.error.ConflictException;
@@ -61,6 +65,8 @@ public final class Kiosks {
     private static final int MAX_STEPS = 1_000;
 
     private final Metadata metadata;
+    private final ActionCatalog actions;
+    private final Outbox outbox;
     private final Records records;
     private final SignalLog signals;
     private final FlowStore store;
@@ -68,7 +74,15 @@ public final class Kiosks {
     private final Transactor tx;
     private final Clock clock;
 
-    public Kiosks(Metadata metadata, Records records, SignalLog signals, FlowStore store, Access access, Transactor tx, Clock clock) {
+    /**
+     * @param actions the action catalogue, whose {@code send_email} kiosks use
+     * @param outbox  where a run's emails wait to be sent, committed with its other actions; null
+     *                in an engine without the automation runtime (kiosks then cannot send email)
+     */
+    public Kiosks(Metadata metadata, Records records, SignalLog signals, FlowStore store, Access access, ActionCatalog actions,
+                  Outbox outbox, Transactor tx, Clock clock) {
+        this.actions = actions;
+        this.outbox = outbox;
         this.metadata = metadata;
         this.records = records;
         this.signals = signals;
@@ -83,7 +97,7 @@ public final class Kiosks {
     /** Saves a new kiosk (version 1). */
     public ObjectNode create(Actor actor, JsonNode body) {
         access.require(actor, Capability.MANAGE_KIOSKS);
-        KioskDefinition def = KioskDefinition.parse(body, metadata.catalog(actor.orgId()));
+        KioskDefinition def = KioskDefinition.parse(body, metadata.catalog(actor.orgId()), actions, actor);
         UUID id = Ids.next(clock);
         return tx.inTransaction(() -> {
             if (store.nameTaken(actor.orgId(), KIND, def.name, null)) {
@@ -99,7 +113,7 @@ public final class Kiosks {
     /** Saves a new version; runs in progress keep theirs. */
     public ObjectNode update(Actor actor, UUID id, JsonNode body) {
         access.require(actor, Capability.MANAGE_KIOSKS);
-        KioskDefinition def = KioskDefinition.parse(body, metadata.catalog(actor.orgId()));
+        KioskDefinition def = KioskDefinition.parse(body, metadata.catalog(actor.orgId()), actions, actor);
         return tx.inTransaction(() -> {
             FlowStore.Definition current = latest(actor, id);
             if (store.nameTaken(actor.orgId(), KIND, def.name, id)) {
@@ -549,6 +563,27 @@ public final class Kiosks {
                 }
                 Record r = records.update(actor, module, id, scalarValues(a.get("values")), null);
                 return render(actor, module, r);
+            }
+            case "send_email" -> {
+                if (outbox == null) {
+                    throw new io.waymark.error.ProcessRuleException("This server runs no outbox, so kiosks cannot send email");
+                }
+                String module = a.get("module").asText();
+                JsonNode idNode = Merge.scalar(a.get("record"));
+                UUID id = idNode != null && idNode.isTextual() ? Ids.parse(idNode.textValue()) : null;
+                if (id == null) {
+                    throw new ValidationException("No record to email", List.of(new FieldError("record", "did not resolve to a record id")));
+                }
+                // The recipient must be visible to the running user; the email leaves with the run's other actions, or not at all.
+                Record r = records.get(actor, module, id);
+                ObjectNode config = (ObjectNode) a.get("config");
+                actions.find("send_email").orElseThrow(() -> new io.waymark.error.ProcessRuleException("Email is not set up on this server"))
+                        .validate(actor, module, config);
+                OutboxEntry e = outbox.enqueue(List.of(new Outbox.NewAction(actor.orgId(), "kiosk", new ActionDefinition("send_email", config),
+                        module, id, r.subject(), null, 0))).get(0);
+                ObjectNode out = Json.object();
+                out.put("outbox_entry", e.id().toString());
+                return out;
             }
             default -> {
                 ObjectNode s = Json.object();

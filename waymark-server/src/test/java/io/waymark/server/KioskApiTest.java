@@ -38,7 +38,7 @@ class KioskApiTest {
                     + " 'fields': [{'api_name': 'Name', 'label': 'Name', 'type': 'text', 'required': true},"
                     + " {'api_name': 'Trip', 'label': 'Trip', 'type': 'lookup', 'lookup_module': 'Trips'}]}"));
             account = id(api.post("/api/v1/records/Accounts", "{'Account_Name': 'Patel Family', 'Phone': '+44 20 1111'}"));
-            contact = id(api.post("/api/v1/records/Contacts", "{'First_Name': 'Asha', 'Last_Name': 'Patel', 'Phone': '+44 7700 1',"
+            contact = id(api.post("/api/v1/records/Contacts", "{'First_Name': 'Asha', 'Last_Name': 'Patel', 'Phone': '+44 7700 1', 'Email': 'asha@example.com',"
                     + " 'Account_Name': '" + account + "'}"));
             deal = id(api.post("/api/v1/records/Deals", "{'Deal_Name': 'Bali honeymoon', 'Stage': 'Qualification', 'Contact_Name': '" + contact + "'}"));
             bali = id(api.post("/api/v1/records/Trips", "{'Name': 'Bali', 'Contact': '" + contact + "', 'Deal': '" + deal + "',"
@@ -50,8 +50,16 @@ class KioskApiTest {
             id(api.post("/api/v1/records/Co_Travellers", "{'Name': 'Ravi Patel', 'Trip': '" + bali + "'}"));
         }
 
+        private String template;
+
+        String template() {
+            return template;
+        }
+
         String kiosk() {
-            Api.Response r = api.post("/api/v1/kiosks", TRIP_DESK);
+            template = id(api.post("/api/v1/email/templates", "{'name': 'New dates', 'module': 'Contacts',"
+                    + " 'subject': 'Your trip, {{Contacts.First_Name}}', 'text': 'We have changed your trip dates.'}"));
+            Api.Response r = api.post("/api/v1/kiosks", TRIP_DESK.replace("TEMPLATE", template));
             assertThat(r.status()).as(r.toString()).isEqualTo(201);
             return r.json().get("id").asText();
         }
@@ -92,6 +100,7 @@ class KioskApiTest {
             + "  {'type': 'update_record', 'module': 'Trips', 'record': '{{trip.id}}', 'values': {'Start_Date': '{{start}}', 'End_Date': '{{end}}'}},"
             + "  {'type': 'update_record', 'module': 'Deals', 'record': '{{trip.Deal}}', 'values': {'Closing_Date': '{{start}}'}},"
             + "  {'type': 'update_record', 'module': 'Contacts', 'record': '{{record.id}}', 'values': {'Phone': '{{phone}}'}},"
+            + "  {'type': 'send_email', 'module': 'Contacts', 'record': '{{record.id}}', 'config': {'template_id': 'TEMPLATE'}},"
             + "  {'type': 'update_record', 'module': 'Accounts', 'record': '{{account.id}}', 'values': {'Phone': '{{account_phone}}'}},"
             + "  {'type': 'emit_signal', 'signal_type': 'trip.rescheduled', 'module': 'Trips', 'record': '{{trip.id}}',"
             + "   'payload': {'start': '{{start}}', 'end': '{{end}}'}}]},"
@@ -173,6 +182,10 @@ class KioskApiTest {
                 .extracting(t -> t.get("Name").asText()).containsExactlyInAnyOrder("Ravi Patel", "Mira Patel");
         assertThat(api.get("/api/v1/records/Trips/" + z.bali + "/timeline").json().get("data"))
                 .extracting(s -> s.get("type").asText()).contains("trip.rescheduled");
+        // The email left through the outbox, committed with the run.
+        api.running().engine().runPending();
+        assertThat(api.get("/api/v1/email/messages?to=asha@example.com").json().get("data"))
+                .extracting(m -> m.get("subject_line").asText()).containsExactly("Your trip, Asha");
         // A finished run takes no more input.
         assertThat(api.post("/api/v1/kiosk-runs/" + runId + "/submit", "{'button': 'save'}").status()).isEqualTo(410);
     }
@@ -189,7 +202,7 @@ class KioskApiTest {
         Api.Response failed = api.post("/api/v1/kiosk-runs/" + runId + "/submit", "{'button': 'save', 'inputs': {'start': '2026-04-10',"
                 + " 'end': '2026-04-20', 'traveller': 'Mira Patel', 'phone': '+44 7700 2', 'account_phone': '+44 20 2222'}}");
         assertThat(failed.status()).as(failed.toString()).isEqualTo(404);
-        assertThat(failed.json().get("detail").asText()).contains("save.actions[3]").contains("none of this run's actions");
+        assertThat(failed.json().get("detail").asText()).contains("save.actions[4]").contains("none of this run's actions");
 
         // The trip, the deal, the contact and the co-travellers are as they were …
         assertThat(z.record("Trips", z.bali).get("Start_Date").asText()).isEqualTo("2026-03-01");
@@ -198,6 +211,8 @@ class KioskApiTest {
         assertThat(z.record("Contacts", z.contact).get("Phone").asText()).isEqualTo("+44 7700 1");
         assertThat(api.get("/api/v1/records/Co_Travellers/count").json().get("count").asInt()).isEqualTo(1);
         assertThat(api.get("/api/v1/signals?type=trip.rescheduled").json().get("data")).isEmpty();
+        api.running().engine().runPending();
+        assertThat(api.get("/api/v1/email/messages?to=asha@example.com").json().get("data")).isEmpty();
         // … and the run is still on the screen it was on, ready for another try.
         JsonNode run = api.get("/api/v1/kiosk-runs/" + runId).json();
         assertThat(run.get("status").asText()).isEqualTo("active");
@@ -285,10 +300,21 @@ class KioskApiTest {
         Api asRep = api.withToken(engine.orgs().issueToken(api.admin(), rep, "rep"));
         assertThat(asRep.get("/api/v1/kiosk-runs/" + runId).status()).isEqualTo(404);
         assertThat(api.otherOrg().get("/api/v1/kiosk-runs/" + runId).status()).isEqualTo(404);
+        // A kiosk fetches and changes only what its user may: the rep (a Standard profile, no role) sees only their own records.
+        assertThat(asRep.post("/api/v1/kiosks/" + kiosk + "/runs", "{'record_id': '" + z.contact + "'}").status()).isEqualTo(404);
+        String repContact = id(asRep.post("/api/v1/records/Contacts", "{'Last_Name': 'Rao'}"));
+        String repTrip = id(asRep.post("/api/v1/records/Trips", "{'Name': 'Goa', 'Contact': '" + repContact + "'}"));
+        String adminTrip = id(api.post("/api/v1/records/Trips", "{'Name': 'Oman', 'Contact': '" + repContact + "'}"));
+        JsonNode repRun = asRep.post("/api/v1/kiosks/" + kiosk + "/runs", "{'record_id': '" + repContact + "'}").json();
+        assertThat(component(repRun, "trip").get("records")).extracting(t -> t.get("Name").asText()).containsExactly("Goa");
+        Api.Response notListed = asRep.post("/api/v1/kiosk-runs/" + repRun.get("id").asText() + "/submit",
+                "{'button': 'next', 'inputs': {'trip': '" + adminTrip + "'}}");
+        assertThat(notListed.status()).isEqualTo(400);
+        assertThat(repTrip).isNotEqualTo(adminTrip);
         assertThat(api.otherOrg().get("/api/v1/kiosks/" + kiosk).status()).isEqualTo(404);
 
         // A new version does not move the run.
-        Api.Response v2 = api.put("/api/v1/kiosks/" + kiosk, TRIP_DESK.replace("Open trip", "Open this trip"));
+        Api.Response v2 = api.put("/api/v1/kiosks/" + kiosk, TRIP_DESK.replace("Open trip", "Open this trip").replace("TEMPLATE", z.template()));
         assertThat(v2.json().get("version").asInt()).isEqualTo(2);
         assertThat(api.get("/api/v1/kiosks/" + kiosk + "/versions").json().get("data")).hasSize(2);
         assertThat(api.get("/api/v1/kiosk-runs/" + runId).json().get("kiosk_version").asInt()).isEqualTo(1);
