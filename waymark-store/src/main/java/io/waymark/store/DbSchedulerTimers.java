@@ -64,7 +64,7 @@ final class DbSchedulerTimers implements TimerScheduler {
      */
     record Settings(int batchSize, Duration pollInterval) {
         static Settings defaults() {
-            return new Settings(1_000, Duration.ofSeconds(1));
+            return new Settings(Integer.getInteger("waymark.timerBatch", 1_000), Duration.ofSeconds(1));
         }
     }
 
