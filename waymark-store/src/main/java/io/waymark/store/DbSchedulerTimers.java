@@ -59,7 +59,7 @@ final class DbSchedulerTimers implements TimerScheduler {
     /**
      * Tuning of the sweeper.
      *
-     * @param batchSize    timers fired per transaction (default 1,000)
+     * @param batchSize    timers fired per transaction (default 1,000, or the system property {@code waymark.timerBatch})
      * @param pollInterval how often the sweeper looks for due timers (default 1 s)
      */
     record Settings(int batchSize, Duration pollInterval) {
