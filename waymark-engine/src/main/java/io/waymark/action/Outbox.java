@@ -157,16 +157,17 @@ public final class Outbox implements AutoCloseable {
     int runTransactionalBatch() {
         List<OutboxEntry> taken = new ArrayList<>();
         try {
+            // The effects' signals are held back and appended at the end of the batch, so the
+            // partitions they lock are held for the final write only, not for the whole batch.
             tx.run(() -> {
+                signals.deferringAppends(() -> {
                 List<OutboxEntry> due = new ArrayList<>(store.lockDueTransactional(clock.instant(), settings.batchSize()));
-                // Effects append signals, which lock their subject's partition until commit. Taking
-                // the partitions in ascending order, as every appender does, means two workers'
-                // batches can wait for each other but never deadlock. The sort is stable: one
-                // subject's actions keep the order in which they were decided.
+                // Grouped by partition (as every appender locks them, in ascending order); the sort
+                // is stable, so one subject's actions keep the order in which they were decided.
                 due.sort(java.util.Comparator.comparingInt(Outbox::partition));
                 taken.addAll(due);
                 if (due.isEmpty()) {
-                    return;
+                    return null;
                 }
                 List<OutboxStore.Outcome> outcomes = new ArrayList<>(due.size());
                 List<NewSignal> news = new ArrayList<>(due.size());
@@ -178,7 +179,9 @@ public final class Outbox implements AutoCloseable {
                 }
                 store.complete(outcomes, now);
                 signals.append(news);
-                for (OutboxEntry e : due) {
+                return null;
+                });
+                for (OutboxEntry e : taken) {
                     faults.at(FaultInjector.Point.BEFORE_COMMIT, e);
                 }
             });

@@ -14,6 +14,17 @@ public interface SignalStore {
     List<Signal> append(List<NewSignal> signals);
 
     /**
+     * Runs {@code work} (inside the caller's transaction) with the engine's appends held back and
+     * written together at its end. A partition is locked from its first append until commit, so a
+     * long transaction that appends as it goes (a batch of actions) would hold other writers back
+     * the whole time; held back, the appends lock only for the final write. The signals that
+     * {@link #append} returns meanwhile have no {@code seq} yet (-1). The default does not defer.
+     */
+    default <T> T deferringAppends(java.util.function.Supplier<T> work) {
+        return work.get();
+    }
+
+    /**
      * Appends signals that may have been sent before (ids chosen by a client). A signal whose id
      * the organisation already has is skipped, and the stored one is returned in its place.
      */

@@ -105,6 +105,7 @@ public final class Demo {
         int signals = ingestSignals(engine, actor, random, people, now);
         int emails = integrations(engine, actor, leads);
         log.info("Demo email: 3 templates, a web form, {} welcome emails (see GET /api/v1/email/messages)", emails);
+        workflowRules(engine, actor);
         log.info("Demo data loaded: {} accounts, {} contacts, {} leads ({} converted), {} deals, {} trips, {} signals in {} ms",
                 accounts.size(), contacts.size(), leads.size(), converted.size(), deals.size(), trips.size(), signals,
                 Duration.ofNanos(System.nanoTime() - started).toMillis());
@@ -329,5 +330,24 @@ public final class Demo {
 
     private static String pick(Random r, String[] values) {
         return values[r.nextInt(values.length)];
+    }
+
+    /** Three workflow rules of the Zylker story: won-deal follow-up, birthday greetings, hot leads. */
+    static void workflowRules(Waymark engine, Actor actor) {
+        for (String rule : List.of(
+                "{'name': 'Won deal follow-up', 'module': 'Deals', 'trigger': {'type': 'field_update', 'fields': ['Stage']},"
+                        + " 'rules': [{'name': 'won', 'criteria': '(Stage:equals:Closed Won)', 'actions': [{'type': 'create_task', 'config':"
+                        + " {'subject': 'Send the feedback survey for {{Deals.Deal_Name}}', 'due': 'today + 2d', 'priority': 'High'}}],"
+                        + " 'scheduled': [{'offset': {'amount': 30, 'unit': 'days'}, 'actions': [{'type': 'emit_signal', 'config':"
+                        + " {'type': 'deal.review_due', 'payload': {'deal': '{{Deals.Deal_Name}}'}}}]}]}]}",
+                "{'name': 'Birthday greetings', 'module': 'Contacts', 'trigger': {'type': 'date', 'field': 'Date_of_Birth',"
+                        + " 'offset': {'amount': 1, 'unit': 'days', 'direction': 'before'}, 'time': '09:00', 'recurrence': 'yearly'},"
+                        + " 'rules': [{'actions': [{'type': 'create_task', 'config': {'subject': 'Birthday card for {{Contacts.First_Name}}"
+                        + " {{Contacts.Last_Name}}', 'due': 'today + 1d'}}]}]}",
+                "{'name': 'Hot leads', 'module': 'Leads', 'trigger': {'type': 'field_update', 'fields': ['Lead_Status']},"
+                        + " 'rules': [{'name': 'pre-qualified', 'criteria': '(Lead_Status:equals:Pre-Qualified)', 'actions': [{'type':"
+                        + " 'schedule_call', 'config': {'subject': 'Call {{Leads.First_Name}} {{Leads.Last_Name}}', 'at': 'now + 1d'}}]}]}")) {
+            engine.workflowRules().create(actor, Json.read(rule.replace('\'', '"')));
+        }
     }
 }

@@ -59,12 +59,12 @@ final class DbSchedulerTimers implements TimerScheduler {
     /**
      * Tuning of the sweeper.
      *
-     * @param batchSize    timers fired per transaction (default 1,000)
+     * @param batchSize    timers fired per transaction (default 1,000, or the system property {@code waymark.timerBatch})
      * @param pollInterval how often the sweeper looks for due timers (default 1 s)
      */
     record Settings(int batchSize, Duration pollInterval) {
         static Settings defaults() {
-            return new Settings(1_000, Duration.ofSeconds(1));
+            return new Settings(Integer.getInteger("waymark.timerBatch", 1_000), Duration.ofSeconds(1));
         }
     }
 

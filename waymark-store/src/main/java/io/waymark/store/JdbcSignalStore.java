@@ -56,9 +56,36 @@ final class JdbcSignalStore implements SignalStore {
         }
     }
 
+    /** Appends held back by {@link #deferringAppends} on this thread, or null when not deferring. */
+    private final ThreadLocal<List<NewSignal>> deferred = new ThreadLocal<>();
+
     @Override
     public List<Signal> append(List<NewSignal> signals) {
+        List<NewSignal> held = deferred.get();
+        if (held != null) {
+            held.addAll(signals);
+            Instant now = clock.instant();
+            return signals.stream().map(s -> new Signal(s.id(), s.orgId(), s.partition(), -1, s.type(), s.subject(), s.module(), s.recordId(),
+                    s.payload(), s.occurredAt(), now, s.actor())).toList();
+        }
         return append(signals, false);
+    }
+
+    @Override
+    public <T> T deferringAppends(java.util.function.Supplier<T> work) {
+        if (deferred.get() != null) {
+            return work.get();
+        }
+        List<NewSignal> held = new ArrayList<>();
+        deferred.set(held);
+        T result;
+        try {
+            result = work.get();
+        } finally {
+            deferred.remove();
+        }
+        append(held, false);
+        return result;
     }
 
     @Override
