@@ -174,8 +174,17 @@ class MailRoundTripTest {
             dsn.setContent(report);
             deliver(g, dsn);
 
+            String broken = "From: someone@example.com\r\nTo: " + MAILBOX + "\r\nSubject: broken\r\nMessage-ID: <broken-1@example.com>\r\n"
+                    + "MIME-Version: 1.0\r\nContent-Type: multipart/mixed\r\n\r\nno boundary, so no parts\r\n";
+            g.getUserManager().getUser(MAILBOX).deliver(new MimeMessage(Session.getInstance(new Properties()),
+                    new java.io.ByteArrayInputStream(broken.getBytes(java.nio.charset.StandardCharsets.US_ASCII))));
+
             ImapMailbox mailbox = mailbox(g, engine.email());
-            assertThat(mailbox.poll().recognised()).isEqualTo(1);
+            ImapMailbox.Result first = mailbox.poll();
+            assertThat(first.recognised()).isEqualTo(1);
+            assertThat(first.failed()).as("the unreadable message").isEqualTo(1);
+            assertThat(mailbox.poll()).as("a failed message stays unread and is tried again; the bounce is not")
+                    .isEqualTo(new ImapMailbox.Result(1, 0, 1));
             markAllUnread(g);
             mailbox.poll();
             assertThat(signals(db, c, "email.bounced")).singleElement().satisfies(s -> {
