@@ -8,6 +8,8 @@ import io.waymark.action.builtin.BuiltinActions;
 import io.waymark.identity.Access;
 import io.waymark.identity.IdentityStore;
 import io.waymark.identity.Orgs;
+import io.waymark.journey.JourneyStore;
+import io.waymark.journey.Journeys;
 import io.waymark.record.Metadata;
 import io.waymark.record.MetadataStore;
 import io.waymark.record.RecordStore;
@@ -51,6 +53,7 @@ public final class Waymark implements AutoCloseable {
     private final Outbox outbox;
     private final Timers timers;
     private final WorkflowRules workflowRules;
+    private final Journeys journeys;
 
     private Waymark(Builder b) {
         this.clock = Objects.requireNonNull(b.clock, "clock");
@@ -72,6 +75,9 @@ public final class Waymark implements AutoCloseable {
         this.timers = new Timers(Objects.requireNonNull(b.timerScheduler, "timerScheduler"), b.signalStore, tx, clock, dispatcher::wake);
         this.workflowRules = new WorkflowRules(Objects.requireNonNull(b.workflowStore, "workflowStore"), metadata, actions, tx, clock, access);
         dispatcher.register(new RuleRunner(workflowRules, outbox, timers, records, metadata, b.identityStore, clock, b.workflowMaxDepth));
+        this.journeys = new Journeys(Objects.requireNonNull(b.journeyStore, "journeyStore"), metadata, actions, records, signals, outbox, timers,
+                tx, clock, access, b.identityStore);
+        dispatcher.register(journeys.runner());
     }
 
     public static Builder builder() {
@@ -130,6 +136,11 @@ public final class Waymark implements AutoCloseable {
         return workflowRules;
     }
 
+    /** The Journey Builder: journeys, their versions, instances and analytics. */
+    public Journeys journeys() {
+        return journeys;
+    }
+
     /**
      * Starts the background work: the signal dispatcher, the timer scheduler and the outbox
      * workers. Stop it all with {@link #close()}.
@@ -184,6 +195,7 @@ public final class Waymark implements AutoCloseable {
         private OutboxStore outboxStore;
         private TimerScheduler timerScheduler;
         private WorkflowStore workflowStore;
+        private JourneyStore journeyStore;
         private final List<ActionType> actionTypes = new ArrayList<>();
         private Outbox.Settings outboxSettings = Outbox.Settings.defaults();
         private int workflowMaxDepth = 5;
@@ -195,6 +207,11 @@ public final class Waymark implements AutoCloseable {
 
         public Builder timerScheduler(TimerScheduler scheduler) {
             this.timerScheduler = scheduler;
+            return this;
+        }
+
+        public Builder journeyStore(JourneyStore store) {
+            this.journeyStore = store;
             return this;
         }
 

@@ -93,6 +93,7 @@ public final class JdbcStore implements AutoCloseable {
                 .identityStore(new JdbcIdentityStore(transactor))
                 .outboxStore(new JdbcOutboxStore(transactor, dialect))
                 .workflowStore(new JdbcWorkflowStore(transactor))
+                .journeyStore(new JdbcJourneyStore(transactor, dialect))
                 .timerScheduler(new DbSchedulerTimers(dataSource, transactor, dialect, clock, DbSchedulerTimers.Settings.defaults()));
     }
 
