@@ -49,6 +49,7 @@ public final class WaymarkServer implements AutoCloseable {
                 new MetadataApi(engine.metadata(), config.maxRequestSize()),
                 new RecordApi(engine.records(), metrics, config.maxRequestSize()),
                 new SignalApi(engine.signals(), metrics, config.maxRequestSize()),
+                new JourneyApi(engine.journeys(), config.maxRequestSize()),
                 new OpenApiDocument());
         Authentication auth = new Authentication(engine.orgs());
         this.app = Javalin.create(c -> {
@@ -177,7 +178,28 @@ public final class WaymarkServer implements AutoCloseable {
                 post(API + "/records/Leads/{id}/convert", ctx -> h.records().convertLead(ctx)),
 
                 post(API + "/signals", ctx -> h.signals().ingest(ctx)),
-                get(API + "/signals", ctx -> h.signals().query(ctx)));
+                get(API + "/signals", ctx -> h.signals().query(ctx)),
+
+                get(API + "/journeys", ctx -> h.journeys().list(ctx)),
+                post(API + "/journeys", ctx -> h.journeys().create(ctx)),
+                post(API + "/journeys/validate", ctx -> h.journeys().validate(ctx)),
+                // "instances" before "{id}": the first matching route wins.
+                get(API + "/journeys/instances", ctx -> h.journeys().subjectInstances(ctx)),
+                get(API + "/journeys/instances/{instance}", ctx -> h.journeys().instance(ctx)),
+                post(API + "/journeys/instances/{instance}/move", ctx -> h.journeys().move(ctx)),
+                post(API + "/journeys/instances/{instance}/end", ctx -> h.journeys().end(ctx)),
+                get(API + "/journeys/{id}", ctx -> h.journeys().get(ctx)),
+                put(API + "/journeys/{id}", ctx -> h.journeys().update(ctx)),
+                delete(API + "/journeys/{id}", ctx -> h.journeys().delete(ctx)),
+                post(API + "/journeys/{id}/publish", ctx -> h.journeys().publish(ctx)),
+                post(API + "/journeys/{id}/activate", ctx -> h.journeys().activate(ctx)),
+                post(API + "/journeys/{id}/deactivate", ctx -> h.journeys().deactivate(ctx)),
+                get(API + "/journeys/{id}/versions/{version}", ctx -> h.journeys().version(ctx)),
+                post(API + "/journeys/{id}/migrate", ctx -> h.journeys().migrate(ctx)),
+                post(API + "/journeys/{id}/enroll", ctx -> h.journeys().enroll(ctx)),
+                post(API + "/journeys/{id}/simulate", ctx -> h.journeys().simulate(ctx)),
+                get(API + "/journeys/{id}/instances", ctx -> h.journeys().instances(ctx)),
+                get(API + "/journeys/{id}/analytics", ctx -> h.journeys().analytics(ctx)));
     }
 
     private static Endpoint get(String path, Handler h) {
@@ -203,6 +225,7 @@ public final class WaymarkServer implements AutoCloseable {
     private record Endpoint(HandlerType method, String path, Handler handler) {
     }
 
-    private record Handlers(SystemApi system, MetadataApi metadata, RecordApi records, SignalApi signals, OpenApiDocument openApi) {
+    private record Handlers(SystemApi system, MetadataApi metadata, RecordApi records, SignalApi signals, JourneyApi journeys,
+                            OpenApiDocument openApi) {
     }
 }
