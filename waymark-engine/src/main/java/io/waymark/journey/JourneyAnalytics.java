@@ -74,7 +74,7 @@ final class JourneyAnalytics {
                 since[0] = null;
             }
             Period p = periods.computeIfAbsent(bucket(s.at(), granularity, zone), k -> new Period());
-            if (STAYING.contains(s.kind())) {
+            if (STAYING.contains(s.kind()) || s.kind().equals("transition") && s.toState().equals(s.fromState())) {
                 return;
             }
             if (s.kind().equals("deadline") && s.toState() != null && s.toState().equals(s.fromState())) {
@@ -202,7 +202,7 @@ final class JourneyAnalytics {
         Map<String, long[]> outcome = new TreeMap<>();
         store.forEachStep(orgId, journeyId, version, s -> {
             String kind = endKinds.get(s.toState());
-            if (kind != null && !STAYING.contains(s.kind()) && !s.kind().equals("ended")) {
+            if (kind != null && !STAYING.contains(s.kind()) && !s.kind().equals("ended") && !s.toState().equals(s.fromState())) {
                 long[] c = outcome.computeIfAbsent(bucket(s.at(), granularity, zone), k -> new long[2]);
                 c[kind.equals("success") ? 0 : 1]++;
                 ends.merge(s.toState(), 1L, Long::sum);

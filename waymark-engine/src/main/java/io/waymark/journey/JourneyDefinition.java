@@ -585,7 +585,8 @@ public final class JourneyDefinition {
         boolean anyEnd = false;
         for (State s : states.values()) {
             anyEnd |= s.isEnd();
-            boolean way = !s.transitions().isEmpty() || s.deadline() != null && s.deadline().to() != null;
+            boolean way = s.transitions().stream().anyMatch(t -> !t.to().equals(s.key())) || s.deadline() != null && s.deadline().to() != null
+                    && !s.deadline().to().equals(s.key());
             if (!s.isEnd() && !way) {
                 errors.add(new FieldError(paths.get(s.key()), "state '" + s.key()
                         + "' is not an end state and has no way out: give it a transition, a deadline with to, or end: success|failure"));

@@ -242,6 +242,17 @@ final class JourneyMachine {
               UUID actor, ObjectNode detail, boolean runActions, Effects fx) {
         JourneyDefinition.State from = def.state(run.state);
         String to = t != null ? t.to() : manualTo != null ? manualTo : from.deadline().to();
+        if (t != null && t.to().equals(from.key())) {
+            // A transition back into its own state is internal: its actions run, and the customer
+            // stays where they are (no on-enter actions again, timers and time in state go on).
+            List<Planned> own = new ArrayList<>();
+            for (int i = 0; i < t.actions().size(); i++) {
+                own.add(new Planned(from.key() + "." + t.key() + ":" + i, t.actions().get(i), run.module, run.recordId));
+            }
+            fx.touch(run);
+            line(run, kind, from.key(), from.key(), t.key(), s, actor, at, detail, own, fx);
+            return;
+        }
         cancelTimers(from, run, fx);
         List<Planned> acts = new ArrayList<>();
         JourneyDefinition.State target = def.state(to);

@@ -100,6 +100,9 @@ public interface JourneyStore {
     /** Active instances of a journey per version and state: {@code version -> state -> count}. */
     java.util.Map<Integer, java.util.Map<String, Long>> activeCounts(UUID orgId, UUID journeyId);
 
+    /** Instances of a journey per status: {@code status -> count}. */
+    java.util.Map<String, Long> statusCounts(UUID orgId, UUID journeyId);
+
     /** Streams a journey's steps, instance by instance, each instance's in order. */
     void forEachStep(UUID orgId, UUID journeyId, Integer version, Consumer<Step> sink);
 

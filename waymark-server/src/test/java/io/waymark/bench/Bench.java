@@ -57,8 +57,8 @@ public final class Bench {
 
     public static void main(String[] args) throws Exception {
         String name = args.length > 0 ? args[0] : "";
-        if (!List.of("records", "signals", "record-read").contains(name)) {
-            System.err.println("usage: bench/run records|signals|record-read [count]");
+        if (!List.of("records", "signals", "record-read", "journeys").contains(name)) {
+            System.err.println("usage: bench/run records|signals|record-read|journeys [count]");
             System.exit(2);
         }
         String target = System.getenv("WAYMARK_BENCH_URL");
@@ -89,6 +89,21 @@ public final class Bench {
         }
         System.out.println("database: " + store.databaseKind() + (dir == null ? " " + url : " (file) " + dir));
         Waymark engine = store.engine(Clock.systemUTC());
+        if (name.equals("journeys")) {
+            // The engine directly: the figure is the journey runtime's, not HTTP's.
+            Orgs.Created org = engine.orgs().create("Bench " + System.nanoTime(), "bench@example.com", "Bench", null);
+            String figure = null;
+            try {
+                figure = JourneyBench.run(store, engine, org.admin(), args.length > 1 ? Integer.parseInt(args[1]) : 100_000);
+            } catch (Exception e) {
+                e.printStackTrace();
+            } finally {
+                engine.close();
+                store.close();
+            }
+            System.out.println(figure == null ? name + ": failed" : figure);
+            System.exit(figure == null ? 1 : 0);
+        }
         WaymarkServer server = new WaymarkServer(store, engine, ServerConfig.ofPort(0)).start();
         Orgs.Created org = engine.orgs().create("Bench " + System.nanoTime(), "bench@example.com", "Bench", null);
         Bench bench = new Bench(URI.create("http://127.0.0.1:" + server.port()), org.token());

@@ -262,6 +262,14 @@ final class JdbcJourneyStore implements JourneyStore {
         return out;
     }
 
+    @Override
+    public Map<String, Long> statusCounts(UUID orgId, UUID journeyId) {
+        Map<String, Long> out = new TreeMap<>();
+        query("SELECT status, COUNT(*) AS n FROM jr_instances WHERE journey_id = ? AND org_id = ? GROUP BY status",
+                rs -> out.put(rs.getString("status"), rs.getLong("n")), journeyId, orgId);
+        return out;
+    }
+
     // ------------------------------------------------------------------ paths
 
     @Override

@@ -1,0 +1,148 @@
+package io.waymark.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.waymark.Actor;
+import io.waymark.Waymark;
+import io.waymark.action.OutboxEntry;
+import io.waymark.action.OutboxStore;
+import io.waymark.json.Json;
+import io.waymark.record.Record;
+import io.waymark.store.JdbcStore;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * {@code bench/run journeys [N]}: N customers (default 100,000) enter the journey Nurturing →
+ * (email.opened) → Surveyed → (survey.responded) → Converted, with a field update on each
+ * transition. The figure is signals per second over the 2N signals, from the first append until
+ * every transition is committed and every action has run, with the engine running as the server
+ * runs it (background dispatcher, two outbox workers). Setup (creating the leads and letting them
+ * enter) is not timed. It also reports the database size per instance at rest.
+ */
+final class JourneyBench {
+    static final String JOURNEY = """
+            {"name": "Lead nurture", "entry": [{"type": "record_created", "module": "Leads"}], "states": [
+              {"key": "Nurturing", "module": "Leads", "transitions": [{"key": "opened", "signal": "email.opened", "to": "Surveyed",
+                "actions": [{"type": "field_update", "config": {"field": "Lead_Status", "value": "Contacted"}}]}]},
+              {"key": "Surveyed", "module": "Leads", "transitions": [{"key": "responded", "signal": "survey.responded", "to": "Converted",
+                "actions": [{"type": "field_update", "config": {"field": "Lead_Status", "value": "Pre-Qualified"}}]}]},
+              {"key": "Converted", "end": "success"}]}""";
+
+    private JourneyBench() {
+    }
+
+    static String run(JdbcStore store, Waymark engine, Actor admin, int n) throws Exception {
+        ObjectNode j = engine.journeys().create(admin, Json.read(JOURNEY));
+        UUID id = UUID.fromString(j.get("id").asText());
+        engine.journeys().publish(admin, id);
+        // H2 has no SKIP LOCKED: two outbox workers would wait on each other's row locks there.
+        engine.start(Duration.ofMillis(50), store.databaseKind().equals("postgresql") ? 2 : 1);
+        long t0 = System.nanoTime();
+        List<String> subjects = new ArrayList<>(n);
+        for (int from = 0; from < n; from += 1000) {
+            List<JsonNode> batch = new ArrayList<>();
+            for (int i = from; i < Math.min(n, from + 1000); i++) {
+                batch.add(Json.read("{\"Last_Name\": \"Patel" + i + "\", \"Email\": \"c" + i + "@zylker.example\"}"));
+            }
+            for (Record r : engine.records().createAll(admin, "Leads", batch)) {
+                subjects.add(r.subject());
+            }
+        }
+        waitFor(engine, admin, id, "Nurturing", n);
+        System.out.printf("setup: %d customers entered in %.1f s%n", n, (System.nanoTime() - t0) / 1e9);
+        long start = System.nanoTime();
+        for (String type : List.of("email.opened", "survey.responded")) {
+            for (int from = 0; from < n; from += 1000) {
+                List<JsonNode> batch = new ArrayList<>();
+                for (int i = from; i < Math.min(n, from + 1000); i++) {
+                    ObjectNode s = Json.object();
+                    s.put("type", type).put("subject", subjects.get(i));
+                    s.putObject("payload").put(type.equals("email.opened") ? "template" : "survey", "welcome");
+                    batch.add(s);
+                }
+                ingest(engine, admin, batch);
+            }
+        }
+        long appended = System.nanoTime();
+        waitFor(engine, admin, id, "Converted", n);
+        long moved = System.nanoTime();
+        while (!engine.outbox().list(admin, new OutboxStore.OutboxQuery(OutboxEntry.Status.PENDING, null, null, 1, null)).entries().isEmpty()) {
+            Thread.sleep(20);
+        }
+        long end = System.nanoTime();
+        double secs = (end - start) / 1e9;
+        System.out.printf("appended 2N=%d signals in %.1f s; all transitions committed at %.1f s; all actions run at %.1f s%n", 2 * n,
+                (appended - start) / 1e9, (moved - start) / 1e9, secs);
+        long failed = engine.outbox().list(admin, new OutboxStore.OutboxQuery(OutboxEntry.Status.FAILED, null, null, 10, null)).entries().size();
+        if (failed > 0) {
+            throw new IllegalStateException(failed + " actions failed");
+        }
+        System.out.println(size(store, n));
+        return String.format("journeys: %.0f signals/s", 2 * n / secs);
+    }
+
+    /**
+     * Appends a batch, again if the database chose it as a deadlock victim (nothing of it was
+     * stored then). The outbox appends its signals partition by partition within one transaction,
+     * while an ingest locks its partitions in order: on PostgreSQL the two can deadlock.
+     */
+    private static void ingest(Waymark engine, Actor admin, List<JsonNode> batch) throws InterruptedException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                engine.signals().ingest(admin, batch);
+                return;
+            } catch (IllegalStateException e) {
+                if (attempt >= 10 || !String.valueOf(e.getMessage()).contains("deadlock")) {
+                    throw e;
+                }
+                System.out.println("ingest chosen as deadlock victim; appending the batch again");
+                Thread.sleep(10);
+            }
+        }
+    }
+
+    private static void waitFor(Waymark engine, Actor admin, UUID id, String state, int n) throws InterruptedException {
+        long last = -1;
+        long since = System.nanoTime();
+        while (true) {
+            JsonNode a = engine.journeys().counts(admin, id);
+            long count = countIn(engine, admin, id, state);
+            if (count >= n) {
+                return;
+            }
+            if (count != last) {
+                last = count;
+                since = System.nanoTime();
+            } else if (System.nanoTime() - since > 120_000_000_000L) {
+                throw new IllegalStateException("stuck at " + count + " of " + n + " in " + state + " " + a);
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    private static long countIn(Waymark engine, Actor admin, UUID id, String state) {
+        JsonNode c = engine.journeys().counts(admin, id);
+        return state.equals("Converted") ? c.at("/status/succeeded").asLong(0) : c.at("/active/1/" + state).asLong(0);
+    }
+
+    /** Bytes of the journey tables (rows and indexes) per instance. */
+    private static String size(JdbcStore store, int n) throws Exception {
+        try (Connection c = store.dataSource().getConnection(); Statement st = c.createStatement()) {
+            if (store.databaseKind().equals("postgresql")) {
+                try (ResultSet rs = st.executeQuery("SELECT pg_total_relation_size('jr_instances') + pg_total_relation_size('jr_steps')")) {
+                    rs.next();
+                    long bytes = rs.getLong(1);
+                    return String.format("at rest: %d bytes in jr_instances + jr_steps (with indexes) = %d bytes per instance (3 path lines each)",
+                            bytes, bytes / n);
+                }
+            }
+            return "at rest: size per instance is measured on PostgreSQL only";
+        }
+    }
+}
