@@ -229,4 +229,46 @@ class JourneysTest {
         assertThat(sim.get("path").get(1).get("actions").get(0).get("type").asText()).isEqualTo("field_update");
         assertThat(db.engine().outbox().list(db.admin(), new io.waymark.action.OutboxStore.OutboxQuery(null, null, null, 10, null)).entries()).isEmpty();
     }
+
+    /** An action kind that a second node does not have until later. */
+    static final class Stamp implements io.waymark.action.ActionType {
+        @Override
+        public String name() {
+            return "stamp";
+        }
+
+        @Override
+        public void validate(io.waymark.Actor actor, String module, ObjectNode config) {
+        }
+
+        @Override
+        public io.waymark.action.ActionResult execute(io.waymark.action.ActionContext context) {
+            return io.waymark.action.ActionResult.ok();
+        }
+    }
+
+    @BothDatabases
+    void aBatchThatFailsHalfWayWritesNothingAndIsDoneOnceOnRetry(TestDb db) {
+        db.engine().actions().register(new Stamp());
+        publish(db, "{'name': 'Stamped', 'entry': [{'type': 'record_created', 'module': 'Leads'}], 'states': ["
+                + "{'key': 'a', 'module': 'Leads', 'on_enter': [{'type': 'field_update', 'config': {'field': 'Lead_Status', 'value': 'Contacted'}}, {'type': 'stamp'}],"
+                + " 'transitions': [{'signal': 'email.opened', 'to': 'b'}]}, {'key': 'b', 'end': 'success'}]}");
+        Record r = lead(db, "Crash");
+        // Another node without the action kind: deciding the on-enter actions fails after the
+        // instance and its first path line were made in memory; the batch rolls back.
+        io.waymark.Waymark other = db.store().engineBuilder(db.clock()).build();
+        other.runPending();
+        assertThat(db.engine().journeys().instancesOfSubject(db.admin(), r.subject())).isEmpty();
+        assertThat(db.engine().outbox().list(db.admin(), new io.waymark.action.OutboxStore.OutboxQuery(null, null, null, 10, null)).entries()).isEmpty();
+        other.actions().register(new Stamp());
+        db.clock().advance(Duration.ofMinutes(1));
+        other.runPending();
+        JsonNode i = instanceOf(db, r);
+        assertThat(i.get("path")).hasSize(1);
+        assertThat(i.get("path").get(0).get("actions")).hasSize(2);
+        assertThat(db.engine().outbox().list(db.admin(), new io.waymark.action.OutboxStore.OutboxQuery(null, null, null, 10, null)).entries()).hasSize(2);
+        assertThat(db.engine().records().get(db.admin(), "Leads", r.id()).values().get("Lead_Status")).isEqualTo("Contacted");
+        other.runPending();
+        assertThat(instanceOf(db, r).get("path")).hasSize(1);
+    }
 }
