@@ -78,6 +78,7 @@ public final class Waymark implements AutoCloseable {
         this.journeys = new Journeys(Objects.requireNonNull(b.journeyStore, "journeyStore"), metadata, actions, records, signals, outbox, timers,
                 tx, clock, access, b.identityStore);
         dispatcher.register(journeys.runner());
+        actions.register(journeys.startJourneyAction());
     }
 
     public static Builder builder() {

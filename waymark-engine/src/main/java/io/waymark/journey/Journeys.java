@@ -310,6 +310,23 @@ public final class Journeys {
      */
     public ObjectNode enroll(Actor actor, UUID id, JsonNode body) {
         access.require(actor, Capability.MANAGE_JOURNEYS);
+        return enroll(actor, id, body, false);
+    }
+
+    /**
+     * Enrollment by an automation ({@code start_journey}): as {@link #enroll}, but a customer the
+     * re-entry policy keeps out gives null instead of an error.
+     */
+    ObjectNode enrollAsAutomation(Actor actor, UUID id, JsonNode body) {
+        return enroll(actor, id, body, true);
+    }
+
+    /** The action kind that starts a journey from another automation; registered by the engine. */
+    public io.waymark.action.ActionType startJourneyAction() {
+        return new StartJourney(this);
+    }
+
+    private ObjectNode enroll(Actor actor, UUID id, JsonNode body, boolean quietlySkip) {
         ObjectNode b = object(body);
         String module = b.path("module").asText(null);
         UUID recordId = Ids.parse(b.path("record_id").asText(""));
@@ -323,7 +340,10 @@ public final class Journeys {
         if (!errors.isEmpty()) {
             throw new ValidationException(errors.size() + " fields are invalid", errors);
         }
-        Record r = records.get(actor, module, recordId);
+        Record r = records.findForSignal(actor.orgId(), module, recordId);
+        if (r == null) {
+            throw new NotFoundException("No " + module + " record has id " + recordId);
+        }
         return tx.inTransaction(() -> {
             JourneyStore.StoredJourney j = find(actor, id);
             if (!j.status().equals("active")) {
@@ -339,6 +359,9 @@ public final class Journeys {
             List<JourneyMachine.Run> runs = new ArrayList<>();
             store.instancesOf(actor.orgId(), List.of(r.subject())).forEach(i -> runs.add(new JourneyMachine.Run(i)));
             if (!JourneyRunner.mayEnter(new Live(id, j.latest(), d), runs)) {
+                if (quietlySkip) {
+                    return null;
+                }
                 throw new ConflictException("This customer already " + (d.reEntry() == JourneyDefinition.ReEntry.NEVER ? "went through" : "is in")
                         + " journey " + id + " (re_entry " + d.reEntry().apiName() + ")");
             }

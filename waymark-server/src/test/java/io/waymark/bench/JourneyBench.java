@@ -89,9 +89,10 @@ final class JourneyBench {
     }
 
     /**
-     * Appends a batch, again if the database chose it as a deadlock victim (nothing of it was
-     * stored then). The outbox appends its signals partition by partition within one transaction,
-     * while an ingest locks its partitions in order: on PostgreSQL the two can deadlock.
+     * Appends a batch, again if the database chose it as a deadlock victim or it timed out on a
+     * lock (nothing of it was stored then). The outbox appends its signals partition by partition
+     * within one long transaction, while an ingest locks its partitions in order: on PostgreSQL
+     * the two can deadlock, and on H2 (2 s lock timeout) the ingest can time out.
      */
     private static void ingest(Waymark engine, Actor admin, List<JsonNode> batch) throws InterruptedException {
         for (int attempt = 1; ; attempt++) {
@@ -99,10 +100,11 @@ final class JourneyBench {
                 engine.signals().ingest(admin, batch);
                 return;
             } catch (IllegalStateException e) {
-                if (attempt >= 10 || !String.valueOf(e.getMessage()).contains("deadlock")) {
+                String m = String.valueOf(e.getMessage());
+                if (attempt >= 10 || !m.contains("deadlock") && !m.contains("Timeout trying to lock")) {
                     throw e;
                 }
-                System.out.println("ingest chosen as deadlock victim; appending the batch again");
+                System.out.println("ingest chosen as deadlock victim (or timed out on a lock); appending the batch again");
                 Thread.sleep(10);
             }
         }

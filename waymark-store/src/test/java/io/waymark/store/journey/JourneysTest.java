@@ -271,4 +271,28 @@ class JourneysTest {
         other.runPending();
         assertThat(instanceOf(db, r).get("path")).hasSize(1);
     }
+
+    @BothDatabases
+    void aWorkflowRuleOrAnotherJourneyStartsAJourneyWithStartJourney(TestDb db) {
+        UUID target = publish(db, "{'name': 'Target', 're_entry': 'never', 'entry': [{'type': 'api'}], 'states': ["
+                + "{'key': 'a', 'module': 'Leads', 'transitions': [{'signal': 'email.opened', 'to': 'b'}]},"
+                + "{'key': 'b', 'module': 'Leads', 'transitions': [{'signal': 'email.clicked', 'to': 'done'}]}, {'key': 'done', 'end': 'success'}]}");
+        publish(db, "{'name': 'Starter', 'entry': [{'type': 'record_created', 'module': 'Leads'}], 'states': ["
+                + "{'key': 'a', 'module': 'Leads', 'transitions': [{'signal': 'email.opened', 'to': 'done',"
+                + "  'actions': [{'type': 'start_journey', 'config': {'journey_id': '" + target + "', 'state': 'b'}}]}]}, {'key': 'done', 'end': 'success'}]}");
+        Record r = lead(db, "Chain");
+        db.engine().runPending();
+        signal(db, r, "email.opened", "{}");
+        db.engine().runPending();
+        JsonNode all = db.engine().journeys().instancesOfSubject(db.admin(), r.subject());
+        assertThat(all).hasSize(2);
+        assertThat(all).anySatisfy(i -> {
+            assertThat(i.get("journey_id").asText()).isEqualTo(target.toString());
+            assertThat(i.get("state").asText()).isEqualTo("b");
+        });
+        List<FieldError> e = errors(db, "{'name': 'Bad', 'entry': [{'type': 'api'}], 'states': [{'key': 'a', 'module': 'Leads', "
+                + "'transitions': [{'signal': 'email.opened', 'to': 'done', 'actions': [{'type': 'start_journey', 'config': {'journey_id': 'nope'}}]}]},"
+                + "{'key': 'done', 'end': 'success'}]}");
+        assertThat(e).extracting(FieldError::field).contains("states[0].transitions[0].actions[0].config.journey_id");
+    }
 }
