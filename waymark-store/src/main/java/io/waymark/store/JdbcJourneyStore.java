@@ -154,30 +154,31 @@ final class JdbcJourneyStore implements JourneyStore {
         List<String> all = new ArrayList<>(subjects);
         for (int from = 0; from < all.size(); from += CHUNK) {
             List<String> chunk = all.subList(from, Math.min(all.size(), from + CHUNK));
-            if (dialect == Dialect.POSTGRESQL) {
-                out.addAll(jdbc(c -> {
-                    List<Instance> rows = new ArrayList<>();
-                    try (PreparedStatement ps = c.prepareStatement("SELECT " + INSTANCE + " FROM jr_instances WHERE org_id = ? AND subject = ANY (?)")) {
+            // One array parameter: one plan for any batch size. On H2 an IN list of 500 values is
+            // checked row by row; a join on an unnested array walks the subject index.
+            String sql = dialect == Dialect.POSTGRESQL
+                    ? "SELECT " + INSTANCE + " FROM jr_instances WHERE org_id = ? AND subject = ANY (?)"
+                    : "SELECT " + INSTANCE.replaceAll("(\\w+)", "i.$1") + " FROM UNNEST(CAST(? AS VARCHAR(200) ARRAY)) AS t(s) "
+                    + "JOIN jr_instances i ON i.subject = t.s WHERE i.org_id = ?";
+            out.addAll(jdbc(c -> {
+                List<Instance> rows = new ArrayList<>();
+                try (PreparedStatement ps = c.prepareStatement(sql)) {
+                    java.sql.Array array = c.createArrayOf("varchar", chunk.toArray());
+                    if (dialect == Dialect.POSTGRESQL) {
                         ps.setObject(1, orgId);
-                        ps.setArray(2, c.createArrayOf("varchar", chunk.toArray()));
-                        try (ResultSet rs = ps.executeQuery()) {
-                            while (rs.next()) {
-                                rows.add(instance(rs));
-                            }
+                        ps.setArray(2, array);
+                    } else {
+                        ps.setArray(1, array);
+                        ps.setObject(2, orgId);
+                    }
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            rows.add(instance(rs));
                         }
                     }
-                    return rows;
-                }));
-            } else {
-                String marks = String.join(", ", java.util.Collections.nCopies(chunk.size(), "?"));
-                Object[] params = new Object[chunk.size() + 1];
-                params[0] = orgId;
-                for (int i = 0; i < chunk.size(); i++) {
-                    params[i + 1] = chunk.get(i);
                 }
-                out.addAll(query("SELECT " + INSTANCE + " FROM jr_instances WHERE org_id = ? AND subject IN (" + marks + ")",
-                        JdbcJourneyStore::instance, params));
-            }
+                return rows;
+            }));
         }
         out.sort(java.util.Comparator.comparing(Instance::startedAt).thenComparing(Instance::id));
         return out;
