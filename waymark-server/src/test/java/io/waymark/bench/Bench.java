@@ -57,8 +57,8 @@ public final class Bench {
 
     public static void main(String[] args) throws Exception {
         String name = args.length > 0 ? args[0] : "";
-        if (!List.of("records", "signals", "record-read", "journeys").contains(name)) {
-            System.err.println("usage: bench/run records|signals|record-read|journeys [count]");
+        if (!List.of("records", "signals", "record-read", "journeys", "journeys-steps").contains(name)) {
+            System.err.println("usage: bench/run records|signals|record-read|journeys|journeys-steps [count]");
             System.exit(2);
         }
         String target = System.getenv("WAYMARK_BENCH_URL");
@@ -89,12 +89,13 @@ public final class Bench {
         }
         System.out.println("database: " + store.databaseKind() + (dir == null ? " " + url : " (file) " + dir));
         Waymark engine = store.engine(Clock.systemUTC());
-        if (name.equals("journeys")) {
+        if (name.startsWith("journeys")) {
             // The engine directly: the figure is the journey runtime's, not HTTP's.
             Orgs.Created org = engine.orgs().create("Bench " + System.nanoTime(), "bench@example.com", "Bench", null);
             String figure = null;
             try {
-                figure = JourneyBench.run(store, engine, org.admin(), args.length > 1 ? Integer.parseInt(args[1]) : 100_000);
+                int n = args.length > 1 ? Integer.parseInt(args[1]) : 100_000;
+                figure = name.equals("journeys") ? JourneyBench.run(store, engine, org.admin(), n) : JourneyBench.steps(engine, org.admin(), n);
             } catch (Exception e) {
                 e.printStackTrace();
             } finally {

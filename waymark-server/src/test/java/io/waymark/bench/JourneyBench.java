@@ -89,6 +89,56 @@ final class JourneyBench {
     }
 
     /**
+     * {@code bench/run journeys-steps [N]}: the same workload, but each stage run to completion
+     * on its own in this thread (no background threads competing): the dispatcher with the
+     * journey runner moving every instance, then the outbox running every action, then the
+     * dispatcher again over the actions' result signals. Says which stage bounds the figure of
+     * {@code journeys}. The figure is the transition stage's signals per second.
+     */
+    static String steps(Waymark engine, Actor admin, int n) {
+        ObjectNode j = engine.journeys().create(admin, Json.read(JOURNEY));
+        UUID id = UUID.fromString(j.get("id").asText());
+        engine.journeys().publish(admin, id);
+        List<String> subjects = new ArrayList<>(n);
+        for (int from = 0; from < n; from += 1000) {
+            List<JsonNode> batch = new ArrayList<>();
+            for (int i = from; i < Math.min(n, from + 1000); i++) {
+                batch.add(Json.read("{\"Last_Name\": \"Patel" + i + "\"}"));
+            }
+            engine.records().createAll(admin, "Leads", batch).forEach(r -> subjects.add(r.subject()));
+        }
+        long t = System.nanoTime();
+        int d = engine.dispatcher().runOnce();
+        System.out.printf("entry: %d deliveries (2 consumers) in %.2f s%n", d, (System.nanoTime() - t) / 1e9);
+        for (String type : List.of("email.opened", "survey.responded")) {
+            for (int from = 0; from < n; from += 1000) {
+                List<JsonNode> batch = new ArrayList<>();
+                for (int i = from; i < Math.min(n, from + 1000); i++) {
+                    ObjectNode s = Json.object();
+                    s.put("type", type).put("subject", subjects.get(i));
+                    batch.add(s);
+                }
+                engine.signals().ingest(admin, batch);
+            }
+        }
+        t = System.nanoTime();
+        d = engine.dispatcher().runOnce();
+        double moved = (System.nanoTime() - t) / 1e9;
+        System.out.printf("transitions: %d deliveries (2 consumers) in %.2f s = %.0f signals/s%n", d, moved, 2 * n / moved);
+        t = System.nanoTime();
+        d = engine.outbox().runDue();
+        double ran = (System.nanoTime() - t) / 1e9;
+        System.out.printf("actions: %d field updates in %.2f s = %.0f actions/s%n", d, ran, d / ran);
+        t = System.nanoTime();
+        d = engine.dispatcher().runOnce();
+        System.out.printf("results: %d deliveries of action and record signals in %.2f s%n", d, (System.nanoTime() - t) / 1e9);
+        if (engine.journeys().counts(admin, id).at("/status/succeeded").asLong() != n) {
+            throw new IllegalStateException("not every instance converted: " + engine.journeys().counts(admin, id));
+        }
+        return String.format("journeys-steps: %.0f signals/s", 2 * n / moved);
+    }
+
+    /**
      * Appends a batch, again if the database chose it as a deadlock victim or it timed out on a
      * lock (nothing of it was stored then). The outbox appends its signals partition by partition
      * within one long transaction, while an ingest locks its partitions in order: on PostgreSQL
