@@ -671,7 +671,14 @@ public final class Journeys {
             throw new ValidationException("Nothing to simulate", List.of(new FieldError("signals", "give signals, or a subject whose recorded signals to use")));
         }
         input.sort(Comparator.comparing(Signal::occurredAt));
-        Instant until = b.hasNonNull("until") ? Instant.parse(b.get("until").asText()) : null;
+        Instant until = null;
+        if (b.hasNonNull("until")) {
+            try {
+                until = Instant.parse(b.get("until").asText());
+            } catch (java.time.format.DateTimeParseException e) {
+                throw new ValidationException("Invalid until", List.of(new FieldError("until", "must be an ISO-8601 instant")));
+            }
+        }
         SettableClock sim = new SettableClock(input.isEmpty() ? clock.instant() : input.get(0).occurredAt());
         JourneyMachine m = new JourneyMachine(sim, records::findForSignal, zone(actor.orgId()));
         JourneyMachine.Effects fx = new JourneyMachine.Effects();
