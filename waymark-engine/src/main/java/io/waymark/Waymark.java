@@ -75,10 +75,13 @@ public final class Waymark implements AutoCloseable {
         this.timers = new Timers(Objects.requireNonNull(b.timerScheduler, "timerScheduler"), b.signalStore, tx, clock, dispatcher::wake);
         this.workflowRules = new WorkflowRules(Objects.requireNonNull(b.workflowStore, "workflowStore"), metadata, actions, tx, clock, access);
         dispatcher.register(new RuleRunner(workflowRules, outbox, timers, records, metadata, b.identityStore, clock, b.workflowMaxDepth));
-        this.journeys = new Journeys(Objects.requireNonNull(b.journeyStore, "journeyStore"), metadata, actions, records, signals, outbox, timers,
-                tx, clock, access, b.identityStore);
-        dispatcher.register(journeys.runner());
-        actions.register(journeys.startJourneyAction());
+        // Journeys are optional, so that an engine for records alone (or a test) needs no store for them.
+        this.journeys = b.journeyStore == null ? null
+                : new Journeys(b.journeyStore, metadata, actions, records, signals, outbox, timers, tx, clock, access, b.identityStore);
+        if (journeys != null) {
+            dispatcher.register(journeys.runner());
+            actions.register(journeys.startJourneyAction());
+        }
     }
 
     public static Builder builder() {
@@ -139,6 +142,9 @@ public final class Waymark implements AutoCloseable {
 
     /** The Journey Builder: journeys, their versions, instances and analytics. */
     public Journeys journeys() {
+        if (journeys == null) {
+            throw new IllegalStateException("This engine was built without a journey store (Builder.journeyStore)");
+        }
         return journeys;
     }
 
