@@ -205,4 +205,33 @@ class JourneysApiTest {
         assertThat(sim.get("status").asText()).isEqualTo("succeeded");
         assertThat(sim.get("path")).hasSize(3);
     }
+
+    @BothServers
+    void versionsAreImmutableAndMigrationNeedsAMappingOverHttp(Api api) {
+        String v1 = "{'name': 'V', 'entry': [{'type': 'api'}], 'states': [{'key': 'a', 'module': 'Leads',"
+                + " 'transitions': [{'signal': 'email.opened', 'to': 'b'}]}, {'key': 'b', 'end': 'success'}]}";
+        JsonNode j = api.post("/api/v1/journeys", v1).json();
+        String id = j.get("id").asText();
+        api.post("/api/v1/journeys/" + id + "/publish", null);
+        String lead = api.post("/api/v1/records/Leads", "{'Last_Name': 'Versioned'}").json().get("id").asText();
+        api.post("/api/v1/journeys/" + id + "/enroll", "{'module': 'Leads', 'record_id': '" + lead + "'}");
+        String v2 = v1.replace("'key': 'a'", "'key': 'start'");
+        long rev = api.get("/api/v1/journeys/" + id).json().get("revision").asLong();
+        assertThat(api.put("/api/v1/journeys/" + id + "?revision=" + (rev - 1), v2).status()).isEqualTo(409);
+        assertThat(api.put("/api/v1/journeys/" + id + "?revision=" + rev, v2).status()).isEqualTo(200);
+        api.post("/api/v1/journeys/" + id + "/publish", null);
+        JsonNode got = api.get("/api/v1/journeys/" + id).json();
+        assertThat(got.get("versions")).hasSize(2);
+        assertThat(api.get("/api/v1/journeys/" + id + "/versions/1").json().at("/definition/states/0/key").asText()).isEqualTo("a");
+        assertThat(api.get("/api/v1/journeys/" + id + "/versions/2").json().at("/definition/states/0/key").asText()).isEqualTo("start");
+        assertThat(api.get("/api/v1/journeys/" + id + "/versions/3").status()).isEqualTo(404);
+        Api.Response bad = api.post("/api/v1/journeys/" + id + "/migrate", "{'from_version': 1, 'to_version': 2, 'mapping': {'a': 'b'}}");
+        assertThat(bad.status()).isEqualTo(400);
+        assertThat(bad.json().get("errors").get(0).get("field").asText()).isEqualTo("mapping.a");
+        Api.Response ok = api.post("/api/v1/journeys/" + id + "/migrate", "{'from_version': 1, 'to_version': 2, 'mapping': {'a': 'start'}}");
+        assertThat(ok.json().get("migrated").asInt()).isEqualTo(1);
+        JsonNode inst = api.get("/api/v1/journeys/" + id + "/instances?version=2&state=start").json().get("data");
+        assertThat(inst).hasSize(1);
+        assertThat(api.delete("/api/v1/journeys/" + id).status()).isEqualTo(409);
+    }
 }
