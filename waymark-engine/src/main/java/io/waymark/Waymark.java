@@ -33,6 +33,8 @@ import io.waymark.identity.SharingRules;
 import io.waymark.identity.Users;
 import io.waymark.pathfinder.PathFinder;
 import io.waymark.pathfinder.PathFinderStore;
+import io.waymark.journey.JourneyStore;
+import io.waymark.journey.Journeys;
 import io.waymark.record.Metadata;
 import io.waymark.record.MetadataStore;
 import io.waymark.record.RecordStore;
@@ -91,6 +93,7 @@ public final class Waymark implements AutoCloseable {
     private final WebForms webForms;
     private final List<ActionType> integrationActions;
     private final PathFinder pathFinder;
+    private final Journeys journeys;
 
     private Waymark(Builder b) {
         this.clock = Objects.requireNonNull(b.clock, "clock");
@@ -145,11 +148,19 @@ public final class Waymark implements AutoCloseable {
             this.outbox = null;
             this.timers = null;
             this.workflowRules = null;
+            this.journeys = null;
         } else {
             this.outbox = new Outbox(b.outboxStore, b.signalStore, actions, tx, clock, access, b.outboxSettings);
             this.timers = new Timers(b.timerScheduler, b.signalStore, tx, clock, dispatcher::wake);
             this.workflowRules = new WorkflowRules(b.workflowStore, metadata, actions, tx, clock, access);
             dispatcher.register(new RuleRunner(workflowRules, outbox, timers, records, metadata, b.identityStore, clock, b.workflowMaxDepth));
+            // Journeys are optional, so that an engine for records alone (or a test) needs no store for them.
+            this.journeys = b.journeyStore == null ? null
+                    : new Journeys(b.journeyStore, metadata, actions, records, signals, outbox, timers, tx, clock, access, b.identityStore);
+            if (journeys != null) {
+                dispatcher.register(journeys.runner());
+                actions.register(journeys.startJourneyAction());
+            }
         }
         this.kiosks = new Kiosks(metadata, records, signals, flows, access, actions, outbox, tx, clock);
     }
@@ -298,6 +309,14 @@ public final class Waymark implements AutoCloseable {
         return service;
     }
 
+    /** The Journey Builder: journeys, their versions, instances and analytics. */
+    public Journeys journeys() {
+        if (journeys == null) {
+            throw new IllegalStateException("This engine was built without a journey store (Builder.journeyStore)");
+        }
+        return journeys;
+    }
+
     /**
      * Starts the background work: the signal dispatcher, the timer scheduler and the outbox
      * workers. Stop it all with {@link #close()}.
@@ -368,6 +387,7 @@ public final class Waymark implements AutoCloseable {
         private OutboxStore outboxStore;
         private TimerScheduler timerScheduler;
         private WorkflowStore workflowStore;
+        private JourneyStore journeyStore;
         private final List<ActionType> actionTypes = new ArrayList<>();
         private Outbox.Settings outboxSettings = Outbox.Settings.defaults();
         private int workflowMaxDepth = 5;
@@ -379,6 +399,11 @@ public final class Waymark implements AutoCloseable {
 
         public Builder timerScheduler(TimerScheduler scheduler) {
             this.timerScheduler = scheduler;
+            return this;
+        }
+
+        public Builder journeyStore(JourneyStore store) {
+            this.journeyStore = store;
             return this;
         }
 

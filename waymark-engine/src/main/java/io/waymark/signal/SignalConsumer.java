@@ -14,4 +14,19 @@ public interface SignalConsumer {
 
     /** Reacts to one signal. Throwing rolls back the batch; it will be retried. */
     void accept(Signal signal);
+
+    /**
+     * Called in the transaction before the signals of one batch are given to {@link #accept}, one
+     * by one: a consumer may read what it needs for the whole batch at once here.
+     */
+    default void beginBatch(java.util.List<Signal> batch) {
+    }
+
+    /**
+     * Called in the transaction after the last {@link #accept} of a batch, before the checkpoint
+     * moves: a consumer may write what it decided for the whole batch at once here. Not called
+     * when the batch failed (it is rolled back; the next {@link #beginBatch} starts afresh).
+     */
+    default void endBatch() {
+    }
 }

@@ -104,10 +104,16 @@ public final class SignalDispatcher implements AutoCloseable {
                 int limit = failure == null || failure.seq <= from ? batchSize
                         : (int) Math.max(1, Math.min(batchSize, failure.seq - from));
                 List<Signal> batch = store.read(partition, from, limit);
+                if (!batch.isEmpty()) {
+                    consumer.beginBatch(batch);
+                }
                 for (Signal s : batch) {
                     current[0] = s;
                     consumer.accept(s);
                     count[0]++;
+                }
+                if (!batch.isEmpty()) {
+                    consumer.endBatch();
                 }
                 last[0] = batch.isEmpty() ? from : batch.get(batch.size() - 1).seq();
                 if (!batch.isEmpty()) {

@@ -68,6 +68,7 @@ public final class WaymarkServer implements AutoCloseable {
                 new IdentityApi(engine, auth, config),
                 new AutomationApi(engine.workflowRules(), engine.outbox(), engine.actions(), config.maxRequestSize()),
                 new PathFinderApi(engine.pathFinder(), config.maxRequestSize()),
+                new JourneyApi(engine.journeys(), config.maxRequestSize()),
                 new OpenApiDocument(),
                 new EmailApi(engine.email(), mailbox, config.maxRequestSize()),
                 new IntegrationsApi(engine.webhooks(), engine.signalEndpoints(), engine.webForms(), engine.email().settings().publicBaseUrl(),
@@ -325,7 +326,28 @@ public final class WaymarkServer implements AutoCloseable {
                 get(dataset, ctx -> h.pathFinder().dataset(ctx)),
                 delete(dataset, ctx -> h.pathFinder().deleteDataset(ctx)),
                 post(dataset + "/map", ctx -> h.pathFinder().datasetMap(ctx)),
-                post(dataset + "/compare", ctx -> h.pathFinder().datasetCompare(ctx)));
+                post(dataset + "/compare", ctx -> h.pathFinder().datasetCompare(ctx)),
+
+                get(API + "/journeys", ctx -> h.journeys().list(ctx)),
+                post(API + "/journeys", ctx -> h.journeys().create(ctx)),
+                post(API + "/journeys/validate", ctx -> h.journeys().validate(ctx)),
+                // "instances" before "{id}": the first matching route wins.
+                get(API + "/journeys/instances", ctx -> h.journeys().subjectInstances(ctx)),
+                get(API + "/journeys/instances/{instance}", ctx -> h.journeys().instance(ctx)),
+                post(API + "/journeys/instances/{instance}/move", ctx -> h.journeys().move(ctx)),
+                post(API + "/journeys/instances/{instance}/end", ctx -> h.journeys().end(ctx)),
+                get(API + "/journeys/{id}", ctx -> h.journeys().get(ctx)),
+                put(API + "/journeys/{id}", ctx -> h.journeys().update(ctx)),
+                delete(API + "/journeys/{id}", ctx -> h.journeys().delete(ctx)),
+                post(API + "/journeys/{id}/publish", ctx -> h.journeys().publish(ctx)),
+                post(API + "/journeys/{id}/activate", ctx -> h.journeys().activate(ctx)),
+                post(API + "/journeys/{id}/deactivate", ctx -> h.journeys().deactivate(ctx)),
+                get(API + "/journeys/{id}/versions/{version}", ctx -> h.journeys().version(ctx)),
+                post(API + "/journeys/{id}/migrate", ctx -> h.journeys().migrate(ctx)),
+                post(API + "/journeys/{id}/enroll", ctx -> h.journeys().enroll(ctx)),
+                post(API + "/journeys/{id}/simulate", ctx -> h.journeys().simulate(ctx)),
+                get(API + "/journeys/{id}/instances", ctx -> h.journeys().instances(ctx)),
+                get(API + "/journeys/{id}/analytics", ctx -> h.journeys().analytics(ctx)));
     }
 
     private static Endpoint get(String path, Handler h) {
@@ -352,7 +374,7 @@ public final class WaymarkServer implements AutoCloseable {
     }
 
     private record Handlers(SystemApi system, MetadataApi metadata, RecordApi records, SignalApi signals, FlowApi flows,
-                            IdentityApi identity, AutomationApi automation, PathFinderApi pathFinder, OpenApiDocument openApi,
-                            EmailApi email, IntegrationsApi integrations, PublicApi publicRoutes) {
+                            IdentityApi identity, AutomationApi automation, PathFinderApi pathFinder, JourneyApi journeys,
+                            OpenApiDocument openApi, EmailApi email, IntegrationsApi integrations, PublicApi publicRoutes) {
     }
 }

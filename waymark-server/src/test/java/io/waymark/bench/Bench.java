@@ -58,7 +58,7 @@ public final class Bench {
     }
 
     /** Every benchmark bench/run knows. */
-    static final List<String> NAMES = List.of("records", "signals", "record-read", "visible-list", "login", "timers", "outbox", "workflow-rules", "email", "pathfinder");
+    static final List<String> NAMES = List.of("records", "signals", "record-read", "visible-list", "login", "timers", "outbox", "workflow-rules", "email", "pathfinder", "journeys", "journeys-steps");
 
     public static void main(String[] args) throws Exception {
         String name = args.length > 0 ? args[0] : "";
@@ -102,6 +102,22 @@ public final class Bench {
             System.exit(automation(name, args, store, dir));
         }
         Waymark engine = store.engine(Clock.systemUTC());
+        if (name.startsWith("journeys")) {
+            // The engine directly: the figure is the journey runtime's, not HTTP's.
+            Orgs.Created org = engine.orgs().create("Bench " + System.nanoTime(), "bench@example.com", "Bench", null);
+            String figure = null;
+            try {
+                int n = args.length > 1 ? Integer.parseInt(args[1]) : 100_000;
+                figure = name.equals("journeys") ? JourneyBench.run(store, engine, org.admin(), n) : JourneyBench.steps(engine, org.admin(), n);
+            } catch (Exception e) {
+                e.printStackTrace();
+            } finally {
+                engine.close();
+                store.close();
+            }
+            System.out.println(figure == null ? name + ": failed" : figure);
+            System.exit(figure == null ? 1 : 0);
+        }
         WaymarkServer server = new WaymarkServer(store, engine,
                 ServerConfig.ofPort(0).withRateLimit(ServerConfig.RateLimit.NONE)).start();
         Orgs.Created org = engine.orgs().create("Bench " + System.nanoTime(), "bench@example.com", "Bench", null);

@@ -287,6 +287,31 @@ class AuthorizationMatrixTest {
             route("POST /api/v1/pathfinder/datasets/{id}/compare", f -> post(V1 + "/pathfinder/datasets/" + f.dataset + "/compare",
                     "{'a': {}, 'b': {}}")).otherOrg(404),
 
+            route("GET /api/v1/journeys", f -> get(V1 + "/journeys")),
+            route("POST /api/v1/journeys", f -> post(V1 + "/journeys", Fixture.journey("J" + f.unique()))).ok(201),
+            route("POST /api/v1/journeys/validate", f -> post(V1 + "/journeys/validate", Fixture.journey("Checked"))),
+            route("GET /api/v1/journeys/instances", f -> get(V1 + "/journeys/instances?subject=" + f.hiddenLead)),
+            route("GET /api/v1/journeys/instances/{instance}", f -> get(V1 + "/journeys/instances/" + f.instance)).otherOrg(404),
+            route("POST /api/v1/journeys/instances/{instance}/move", f -> post(V1 + "/journeys/instances/" + f.newInstance() + "/move",
+                    "{'to': 'b', 'reason': 'phoned'}")).otherOrg(404),
+            route("POST /api/v1/journeys/instances/{instance}/end", f -> post(V1 + "/journeys/instances/" + f.newInstance() + "/end",
+                    "{'reason': 'duplicate'}")).otherOrg(404),
+            route("GET /api/v1/journeys/{id}", f -> get(V1 + "/journeys/" + f.journey)).otherOrg(404),
+            route("PUT /api/v1/journeys/{id}", f -> put(V1 + "/journeys/" + f.newJourney(false), Fixture.journey("Edited " + f.unique()))).otherOrg(404),
+            route("DELETE /api/v1/journeys/{id}", f -> delete(V1 + "/journeys/" + f.newJourney(false))).ok(204).otherOrg(404),
+            route("POST /api/v1/journeys/{id}/publish", f -> post(V1 + "/journeys/" + f.newJourney(false) + "/publish", null)).otherOrg(404),
+            route("POST /api/v1/journeys/{id}/activate", f -> post(V1 + "/journeys/" + f.journey + "/activate", null)).otherOrg(404),
+            route("POST /api/v1/journeys/{id}/deactivate", f -> post(V1 + "/journeys/" + f.newJourney(true) + "/deactivate", null)).otherOrg(404),
+            route("GET /api/v1/journeys/{id}/versions/{version}", f -> get(V1 + "/journeys/" + f.journey + "/versions/1")).otherOrg(404),
+            route("POST /api/v1/journeys/{id}/migrate", f -> post(V1 + "/journeys/" + f.twoVersionJourney() + "/migrate",
+                    "{'from_version': 1, 'to_version': 2, 'mapping': {'a': 'a'}}")).otherOrg(404),
+            route("POST /api/v1/journeys/{id}/enroll", f -> post(V1 + "/journeys/" + f.journey + "/enroll", "{'module': 'Leads', 'record_id': '"
+                    + f.newLead() + "'}")).ok(201).otherOrg(404),
+            route("POST /api/v1/journeys/{id}/simulate", f -> post(V1 + "/journeys/" + f.journey + "/simulate",
+                    "{'state': 'a', 'signals': [{'type': 'email.opened'}]}")).otherOrg(404),
+            route("GET /api/v1/journeys/{id}/instances", f -> get(V1 + "/journeys/" + f.journey + "/instances")).otherOrg(404),
+            route("GET /api/v1/journeys/{id}/analytics", f -> get(V1 + "/journeys/" + f.journey + "/analytics")).otherOrg(404),
+
             route("GET /api/v1/kiosks", f -> get(V1 + "/kiosks")).open(),
             route("POST /api/v1/kiosks", f -> post(V1 + "/kiosks", Fixture.kiosk("K" + f.unique()))).ok(201),
             route("GET /api/v1/kiosks/{id}", f -> get(V1 + "/kiosks/" + f.kiosk)).open().otherOrg(404),
@@ -339,6 +364,8 @@ class AuthorizationMatrixTest {
         final String endpointKey;
         final UUID form;
         final UUID dataset;
+        final UUID journey;
+        final UUID instance;
         final UUID wizard;
         final List<String> markers = new ArrayList<>();
         private final AtomicInteger counter = new AtomicInteger();
@@ -376,6 +403,8 @@ class AuthorizationMatrixTest {
             endpointKey = ep.secret();
             form = newForm();
             dataset = newDataset();
+            journey = newJourney(true);
+            instance = newInstance();
             kiosk = UUID.fromString(engine.kiosks().create(api.admin(), json(kiosk("Lead desk"))).get("id").asText());
             wizard = UUID.fromString(engine.wizards().create(api.admin(), json(wizard("New lead"))).get("id").asText());
             markers.addAll(List.of("ZZSECRETA", "ZZSECRETACCOUNT", "ZZSECRETCONTACT", hiddenLead.toString(), account.toString(),
@@ -462,6 +491,32 @@ class AuthorizationMatrixTest {
 
         UUID newEndpoint() {
             return engine.signalEndpoints().create(admin.admin(), json(endpoint("E" + unique()))).id();
+        }
+
+        static String journey(String name) {
+            return "{'name': '" + name + "', 'entry': [{'type': 'api'}], 'states': [{'key': 'a', 'module': 'Leads',"
+                    + " 'transitions': [{'signal': 'email.opened', 'to': 'b'}]}, {'key': 'b', 'module': 'Leads',"
+                    + " 'transitions': [{'signal': 'email.clicked', 'to': 'c'}]}, {'key': 'c', 'end': 'success'}]}";
+        }
+
+        UUID newJourney(boolean published) {
+            UUID id = UUID.fromString(engine.journeys().create(admin.admin(), json(journey("J" + unique()))).get("id").asText());
+            if (published) {
+                engine.journeys().publish(admin.admin(), id);
+            }
+            return id;
+        }
+
+        UUID twoVersionJourney() {
+            UUID id = newJourney(true);
+            engine.journeys().update(admin.admin(), id, json(journey("J" + unique())), null);
+            engine.journeys().publish(admin.admin(), id);
+            return id;
+        }
+
+        UUID newInstance() {
+            return UUID.fromString(engine.journeys().enroll(admin.admin(), journey, json("{'module': 'Leads', 'record_id': '" + newLead() + "'}"))
+                    .get("id").asText());
         }
 
         UUID newDataset() {

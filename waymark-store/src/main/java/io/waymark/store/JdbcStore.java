@@ -96,7 +96,8 @@ public final class JdbcStore implements AutoCloseable {
                 .workflowStore(new JdbcWorkflowStore(transactor))
                 .timerScheduler(new DbSchedulerTimers(dataSource, transactor, dialect, clock, DbSchedulerTimers.Settings.defaults()))
                 .integrationStore(new JdbcIntegrationStore(transactor))
-                .pathFinderStore(new JdbcPathFinderStore(transactor, dialect));
+                .pathFinderStore(new JdbcPathFinderStore(transactor, dialect))
+                .journeyStore(new JdbcJourneyStore(transactor, dialect));
     }
 
     public Transactor transactor() {

@@ -70,8 +70,8 @@ class AtomicityTest {
                 return real.checkpoints(c);
             }
         };
-        return Waymark.builder().clock(db.clock()).transactor(tx).metadataStore(new JdbcMetadataStore(tx)).recordStore(new JdbcRecordStore(tx))
-                .signalStore(failing).identityStore(new JdbcIdentityStore(tx)).flowStore(new JdbcFlowStore(tx)).build();
+        // Every port of the store, the signal log replaced by the failing one.
+        return db.store().engineBuilder(db.clock()).signalStore(failing).build();
     }
 
     @BothDatabases
