@@ -17,6 +17,7 @@ import io.waymark.error.GoneException;
 import io.waymark.error.NotFoundException;
 import io.waymark.error.ValidationException;
 import io.waymark.error.WaymarkException;
+import io.waymark.flow.FlowDefinitions;
 import io.waymark.flow.FlowStore;
 import io.waymark.flow.Merge;
 import io.waymark.flow.VarCriteria;
@@ -73,6 +74,7 @@ public final class Kiosks {
     private final Access access;
     private final Transactor tx;
     private final Clock clock;
+    private final FlowDefinitions definitions;
 
     /**
      * @param actions the action catalogue, whose {@code send_email} kiosks use
@@ -90,82 +92,42 @@ public final class Kiosks {
         this.access = access;
         this.tx = tx;
         this.clock = clock;
+        this.definitions = new FlowDefinitions(KIND, "kiosk", Capability.MANAGE_KIOSKS, (a, body) -> KioskDefinition.parse(body, metadata.catalog(a.orgId()), actions, a).name, store, access, tx, clock);
     }
 
     // ------------------------------------------------------------------ definitions
 
     /** Saves a new kiosk (version 1). */
     public ObjectNode create(Actor actor, JsonNode body) {
-        access.require(actor, Capability.MANAGE_KIOSKS);
-        KioskDefinition def = KioskDefinition.parse(body, metadata.catalog(actor.orgId()), actions, actor);
-        UUID id = Ids.next(clock);
-        return tx.inTransaction(() -> {
-            if (store.nameTaken(actor.orgId(), KIND, def.name, null)) {
-                throw new ConflictException("A kiosk named '" + def.name + "' exists", List.of(new FieldError("name", "is taken")));
-            }
-            FlowStore.Definition d = new FlowStore.Definition(id, KIND, def.name, 1, true, (ObjectNode) body.deepCopy(),
-                    clock.instant(), actor.userId());
-            store.insertDefinition(actor.orgId(), d);
-            return view(d);
-        });
+        return definitions.create(actor, body);
     }
 
     /** Saves a new version; runs in progress keep theirs. */
     public ObjectNode update(Actor actor, UUID id, JsonNode body) {
-        access.require(actor, Capability.MANAGE_KIOSKS);
-        KioskDefinition def = KioskDefinition.parse(body, metadata.catalog(actor.orgId()), actions, actor);
-        return tx.inTransaction(() -> {
-            FlowStore.Definition current = latest(actor, id);
-            if (store.nameTaken(actor.orgId(), KIND, def.name, id)) {
-                throw new ConflictException("A kiosk named '" + def.name + "' exists", List.of(new FieldError("name", "is taken")));
-            }
-            FlowStore.Definition d = new FlowStore.Definition(id, KIND, def.name, current.version() + 1, current.active(),
-                    (ObjectNode) body.deepCopy(), clock.instant(), actor.userId());
-            store.insertDefinition(actor.orgId(), d);
-            return view(d);
-        });
+        return definitions.update(actor, id, body);
     }
 
     /** The newest version, or the given one. */
     public ObjectNode get(Actor actor, UUID id, Integer version) {
-        FlowStore.Definition d = version == null ? latest(actor, id)
-                : store.version(actor.orgId(), KIND, id, version).orElseThrow(() -> new NotFoundException("Kiosk " + id + " has no version " + version));
-        return view(d);
+        return definitions.get(actor, id, version);
     }
 
     public List<ObjectNode> list(Actor actor) {
-        return store.list(actor.orgId(), KIND).stream().map(Kiosks::view).toList();
+        return definitions.list(actor);
     }
 
+    /** Every version, oldest first. */
     public List<ObjectNode> versions(Actor actor, UUID id) {
-        latest(actor, id);
-        return store.versions(actor.orgId(), KIND, id).stream().map(Kiosks::view).toList();
+        return definitions.versions(actor, id);
     }
 
     /** An inactive kiosk cannot be started; runs in progress may finish. */
     public ObjectNode setActive(Actor actor, UUID id, boolean active) {
-        access.require(actor, Capability.MANAGE_KIOSKS);
-        return tx.inTransaction(() -> {
-            latest(actor, id);
-            store.setActive(actor.orgId(), KIND, id, active);
-            return view(latest(actor, id));
-        });
+        return definitions.setActive(actor, id, active);
     }
 
     private FlowStore.Definition latest(Actor actor, UUID id) {
-        return store.latest(actor.orgId(), KIND, id).orElseThrow(() -> new NotFoundException("No kiosk has id " + id));
-    }
-
-    private static ObjectNode view(FlowStore.Definition d) {
-        ObjectNode o = Json.object();
-        o.put("id", d.id().toString());
-        o.put("name", d.name());
-        o.put("version", d.version());
-        o.put("active", d.active());
-        o.put("saved_at", d.createdAt().toString());
-        o.put("saved_by", d.createdBy().toString());
-        o.set("definition", d.body());
-        return o;
+        return definitions.latest(actor, id);
     }
 
     // ------------------------------------------------------------------ runs

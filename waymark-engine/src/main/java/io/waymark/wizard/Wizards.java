@@ -12,6 +12,7 @@ import io.waymark.error.NotFoundException;
 import io.waymark.error.ProcessRuleException;
 import io.waymark.error.ValidationException;
 import io.waymark.error.WaymarkException;
+import io.waymark.flow.FlowDefinitions;
 import io.waymark.flow.FlowStore;
 import io.waymark.identity.Access;
 import io.waymark.identity.Capability;
@@ -60,6 +61,7 @@ public final class Wizards {
     private final UserDirectory users;
     private final Transactor tx;
     private final Clock clock;
+    private final FlowDefinitions definitions;
 
     public Wizards(Metadata metadata, Records records, FlowStore store, Access access, UserDirectory users, Transactor tx, Clock clock) {
         this.metadata = metadata;
@@ -69,73 +71,42 @@ public final class Wizards {
         this.users = users;
         this.tx = tx;
         this.clock = clock;
+        this.definitions = new FlowDefinitions(KIND, "wizard", Capability.MANAGE_WIZARDS, (a, body) -> WizardDefinition.parse(body, metadata.catalog(a.orgId())).name, store, access, tx, clock);
     }
 
     // ------------------------------------------------------------------ definitions
 
+    /** Saves a new wizard (version 1). */
     public ObjectNode create(Actor actor, JsonNode body) {
-        access.require(actor, Capability.MANAGE_WIZARDS);
-        WizardDefinition def = WizardDefinition.parse(body, metadata.catalog(actor.orgId()));
-        UUID id = Ids.next(clock);
-        return tx.inTransaction(() -> {
-            if (store.nameTaken(actor.orgId(), KIND, def.name, null)) {
-                throw new ConflictException("A wizard named '" + def.name + "' exists", List.of(new FieldError("name", "is taken")));
-            }
-            FlowStore.Definition d = new FlowStore.Definition(id, KIND, def.name, 1, true, (ObjectNode) body.deepCopy(), clock.instant(), actor.userId());
-            store.insertDefinition(actor.orgId(), d);
-            return view(d);
-        });
+        return definitions.create(actor, body);
     }
 
-    /** Saves a new version; runs and drafts keep the version they started on. */
+    /** Saves a new version; runs in progress keep theirs. */
     public ObjectNode update(Actor actor, UUID id, JsonNode body) {
-        access.require(actor, Capability.MANAGE_WIZARDS);
-        WizardDefinition def = WizardDefinition.parse(body, metadata.catalog(actor.orgId()));
-        return tx.inTransaction(() -> {
-            FlowStore.Definition current = latest(actor, id);
-            if (store.nameTaken(actor.orgId(), KIND, def.name, id)) {
-                throw new ConflictException("A wizard named '" + def.name + "' exists", List.of(new FieldError("name", "is taken")));
-            }
-            FlowStore.Definition d = new FlowStore.Definition(id, KIND, def.name, current.version() + 1, current.active(),
-                    (ObjectNode) body.deepCopy(), clock.instant(), actor.userId());
-            store.insertDefinition(actor.orgId(), d);
-            return view(d);
-        });
+        return definitions.update(actor, id, body);
     }
 
+    /** The newest version, or the given one. */
     public ObjectNode get(Actor actor, UUID id, Integer version) {
-        FlowStore.Definition d = version == null ? latest(actor, id)
-                : store.version(actor.orgId(), KIND, id, version).orElseThrow(() -> new NotFoundException("Wizard " + id + " has no version " + version));
-        return view(d);
+        return definitions.get(actor, id, version);
     }
 
     public List<ObjectNode> list(Actor actor) {
-        return store.list(actor.orgId(), KIND).stream().map(Wizards::view).toList();
+        return definitions.list(actor);
     }
 
+    /** Every version, oldest first. */
+    public List<ObjectNode> versions(Actor actor, UUID id) {
+        return definitions.versions(actor, id);
+    }
+
+    /** An inactive wizard cannot be started; runs in progress may finish. */
     public ObjectNode setActive(Actor actor, UUID id, boolean active) {
-        access.require(actor, Capability.MANAGE_WIZARDS);
-        return tx.inTransaction(() -> {
-            latest(actor, id);
-            store.setActive(actor.orgId(), KIND, id, active);
-            return view(latest(actor, id));
-        });
+        return definitions.setActive(actor, id, active);
     }
 
     private FlowStore.Definition latest(Actor actor, UUID id) {
-        return store.latest(actor.orgId(), KIND, id).orElseThrow(() -> new NotFoundException("No wizard has id " + id));
-    }
-
-    private static ObjectNode view(FlowStore.Definition d) {
-        ObjectNode o = Json.object();
-        o.put("id", d.id().toString());
-        o.put("name", d.name());
-        o.put("version", d.version());
-        o.put("active", d.active());
-        o.put("saved_at", d.createdAt().toString());
-        o.put("saved_by", d.createdBy().toString());
-        o.set("definition", d.body());
-        return o;
+        return definitions.latest(actor, id);
     }
 
     // ------------------------------------------------------------------ runs
