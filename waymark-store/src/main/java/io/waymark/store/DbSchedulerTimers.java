@@ -82,11 +82,7 @@ final class DbSchedulerTimers implements TimerScheduler {
     }
 
     private <T> T jdbc(JdbcTransactor.ConnectionWork<T> work) {
-        try {
-            return tx.connection(work);
-        } catch (SQLException e) {
-            throw new IllegalStateException("Database error: " + e.getMessage(), e);
-        }
+        return tx.jdbc(work);
     }
 
     @Override

@@ -41,11 +41,7 @@ final class JdbcJourneyStore implements JourneyStore {
     }
 
     private <T> T jdbc(JdbcTransactor.ConnectionWork<T> work) {
-        try {
-            return tx.connection(work);
-        } catch (SQLException e) {
-            throw new IllegalStateException("Database error: " + e.getMessage(), e);
-        }
+        return tx.jdbc(work);
     }
 
     private static void bind(PreparedStatement ps, Object... params) throws SQLException {

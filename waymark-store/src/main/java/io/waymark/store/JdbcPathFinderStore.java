@@ -35,11 +35,7 @@ final class JdbcPathFinderStore implements PathFinderStore {
     }
 
     private <T> T jdbc(JdbcTransactor.ConnectionWork<T> work) {
-        try {
-            return tx.connection(work);
-        } catch (SQLException e) {
-            throw new IllegalStateException("Database error: " + e.getMessage(), e);
-        }
+        return tx.jdbc(work);
     }
 
     @Override

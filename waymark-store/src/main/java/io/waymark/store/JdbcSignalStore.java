@@ -49,11 +49,7 @@ final class JdbcSignalStore implements SignalStore {
     }
 
     private <T> T jdbc(JdbcTransactor.ConnectionWork<T> work) {
-        try {
-            return tx.connection(work);
-        } catch (SQLException e) {
-            throw new IllegalStateException("Database error: " + e.getMessage(), e);
-        }
+        return tx.jdbc(work);
     }
 
     /** Appends held back by {@link #deferringAppends} on this thread, or null when not deferring. */

@@ -39,6 +39,15 @@ final class JdbcTransactor implements Transactor {
         }
     }
 
+    /** {@link #connection} with a database error turned into an unchecked one, for the stores' ports. */
+    <T> T jdbc(ConnectionWork<T> work) {
+        try {
+            return connection(work);
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException("Database error: " + e.getMessage(), e);
+        }
+    }
+
     /** The connection of the thread's transaction, or null outside one. */
     java.sql.Connection currentConnection() {
         Handle h = current.get();
