@@ -1,5 +1,7 @@
 package io.waymark;
 
+import io.waymark.blueprint.BlueprintStore;
+import io.waymark.blueprint.Blueprints;
 import io.waymark.flow.FlowStore;
 import io.waymark.action.ActionCatalog;
 import io.waymark.action.ActionType;
@@ -68,6 +70,7 @@ public final class Waymark implements AutoCloseable {
     private final Outbox outbox;
     private final Timers timers;
     private final WorkflowRules workflowRules;
+    private final Blueprints blueprints;
 
     private Waymark(Builder b) {
         this.clock = Objects.requireNonNull(b.clock, "clock");
@@ -99,12 +102,20 @@ public final class Waymark implements AutoCloseable {
             this.outbox = null;
             this.timers = null;
             this.workflowRules = null;
+            this.blueprints = null;
             return;
         }
         this.outbox = new Outbox(b.outboxStore, b.signalStore, actions, tx, clock, access, b.outboxSettings);
         this.timers = new Timers(b.timerScheduler, b.signalStore, tx, clock, dispatcher::wake);
         this.workflowRules = new WorkflowRules(b.workflowStore, metadata, actions, tx, clock, access);
         dispatcher.register(new RuleRunner(workflowRules, outbox, timers, records, metadata, b.identityStore, clock, b.workflowMaxDepth));
+        if (b.blueprintStore == null) {
+            this.blueprints = null;
+            return;
+        }
+        this.blueprints = new Blueprints(b.blueprintStore, metadata, records, actions, outbox, timers, access, b.identityStore, tx, clock);
+        records.guard(blueprints.guard());
+        dispatcher.register(blueprints.timerConsumer());
     }
 
     public static Builder builder() {
@@ -204,6 +215,14 @@ public final class Waymark implements AutoCloseable {
         return automation(workflowRules);
     }
 
+    /** Blueprints: state machines over a picklist field, with transitions, SLAs and versions. */
+    public Blueprints blueprints() {
+        if (blueprints == null) {
+            throw new IllegalStateException("This engine was built without a blueprint store");
+        }
+        return blueprints;
+    }
+
     private static <T> T automation(T service) {
         if (service == null) {
             throw new IllegalStateException("This engine was built without the automation ports (outboxStore, timerScheduler, workflowStore)");
@@ -277,6 +296,7 @@ public final class Waymark implements AutoCloseable {
         private OutboxStore outboxStore;
         private TimerScheduler timerScheduler;
         private WorkflowStore workflowStore;
+        private BlueprintStore blueprintStore;
         private final List<ActionType> actionTypes = new ArrayList<>();
         private Outbox.Settings outboxSettings = Outbox.Settings.defaults();
         private int workflowMaxDepth = 5;
@@ -288,6 +308,12 @@ public final class Waymark implements AutoCloseable {
 
         public Builder timerScheduler(TimerScheduler scheduler) {
             this.timerScheduler = scheduler;
+            return this;
+        }
+
+        /** Where blueprints live (needs the automation ports too). */
+        public Builder blueprintStore(BlueprintStore store) {
+            this.blueprintStore = store;
             return this;
         }
 

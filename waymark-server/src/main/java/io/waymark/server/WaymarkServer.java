@@ -55,6 +55,7 @@ public final class WaymarkServer implements AutoCloseable {
                 new FlowApi(engine.kiosks(), engine.wizards(), config.maxRequestSize()),
                 new IdentityApi(engine, auth, config),
                 new AutomationApi(engine.workflowRules(), engine.outbox(), engine.actions(), config.maxRequestSize()),
+                new BpmApi(engine.blueprints(), config.maxRequestSize()),
                 new OpenApiDocument());
         this.app = Javalin.create(c -> {
             c.showJavalinBanner = false;
@@ -255,7 +256,18 @@ public final class WaymarkServer implements AutoCloseable {
                 get(API + "/outbox", ctx -> h.automation().listOutbox(ctx)),
                 get(API + "/outbox/{id}", ctx -> h.automation().getOutboxEntry(ctx)),
                 post(API + "/outbox/{id}/retry", ctx -> h.automation().retryOutboxEntry(ctx)),
-                get(API + "/action-types", ctx -> h.automation().listActionTypes(ctx)));
+                get(API + "/action-types", ctx -> h.automation().listActionTypes(ctx)),
+
+                get(API + "/blueprints", ctx -> h.bpm().list(ctx)),
+                post(API + "/blueprints", ctx -> h.bpm().create(ctx)),
+                get(API + "/blueprints/{id}", ctx -> h.bpm().get(ctx)),
+                patch(API + "/blueprints/{id}", ctx -> h.bpm().update(ctx)),
+                delete(API + "/blueprints/{id}", ctx -> h.bpm().delete(ctx)),
+                get(API + "/blueprints/{id}/versions/{version}", ctx -> h.bpm().version(ctx)),
+                post(API + "/blueprints/{id}/migrate", ctx -> h.bpm().migrate(ctx)),
+                get(record + "/blueprint", ctx -> h.bpm().recordView(ctx)),
+                post(record + "/blueprint/transitions/{transition}", ctx -> h.bpm().transition(ctx)),
+                get(record + "/blueprint/history", ctx -> h.bpm().recordHistory(ctx)));
     }
 
     private static Endpoint get(String path, Handler h) {
@@ -282,6 +294,6 @@ public final class WaymarkServer implements AutoCloseable {
     }
 
     private record Handlers(SystemApi system, MetadataApi metadata, RecordApi records, SignalApi signals, FlowApi flows,
-                            IdentityApi identity, AutomationApi automation, OpenApiDocument openApi) {
+                            IdentityApi identity, AutomationApi automation, BpmApi bpm, OpenApiDocument openApi) {
     }
 }

@@ -229,6 +229,21 @@ class AuthorizationMatrixTest {
             route("POST /api/v1/outbox/{id}/retry", f -> post(V1 + "/outbox/" + f.failedOutboxEntry() + "/retry", null)).otherOrg(404),
             route("GET /api/v1/action-types", f -> get(V1 + "/action-types")).open(),
 
+            route("GET /api/v1/blueprints", f -> get(V1 + "/blueprints")),
+            route("POST /api/v1/blueprints", f -> post(V1 + "/blueprints", Fixture.blueprint("B" + f.unique(), "Contacted"))).ok(201),
+            route("GET /api/v1/blueprints/{id}", f -> get(V1 + "/blueprints/" + f.blueprint)).otherOrg(404),
+            route("PATCH /api/v1/blueprints/{id}", f -> patch(V1 + "/blueprints/" + f.blueprint, "{'active': true}")).otherOrg(404),
+            route("DELETE /api/v1/blueprints/{id}", f -> delete(V1 + "/blueprints/" + f.newBlueprint())).ok(204).otherOrg(404),
+            route("GET /api/v1/blueprints/{id}/versions/{version}", f -> get(V1 + "/blueprints/" + f.blueprint + "/versions/1")).otherOrg(404),
+            route("POST /api/v1/blueprints/{id}/migrate", f -> post(V1 + "/blueprints/" + f.blueprint + "/migrate", "{'from_version': 1}"))
+                    .otherOrg(404),
+            route("GET /api/v1/records/{module}/{id}/blueprint", f -> get(V1 + "/records/Leads/" + f.leadInBlueprint() + "/blueprint"))
+                    .otherOrg(404).hidden(404),
+            route("POST /api/v1/records/{module}/{id}/blueprint/transitions/{transition}", f -> post(V1 + "/records/Leads/"
+                    + f.leadInBlueprint() + "/blueprint/transitions/Contact", null)).otherOrg(404).hidden(404),
+            route("GET /api/v1/records/{module}/{id}/blueprint/history", f -> get(V1 + "/records/Leads/" + f.leadInBlueprint() + "/blueprint/history"))
+                    .otherOrg(404).hidden(404),
+
             route("GET /api/v1/kiosks", f -> get(V1 + "/kiosks")).open(),
             route("POST /api/v1/kiosks", f -> post(V1 + "/kiosks", Fixture.kiosk("K" + f.unique()))).ok(201),
             route("GET /api/v1/kiosks/{id}", f -> get(V1 + "/kiosks/" + f.kiosk)).open().otherOrg(404),
@@ -272,6 +287,7 @@ class AuthorizationMatrixTest {
         final String loginEmail;
         final UUID kiosk;
         final UUID rule;
+        final UUID blueprint;
         final UUID wizard;
         final List<String> markers = new ArrayList<>();
         private final AtomicInteger counter = new AtomicInteger();
@@ -299,6 +315,10 @@ class AuthorizationMatrixTest {
             engine.users().create(api.admin(), json("{'email': '" + loginEmail + "', 'name': 'Login', 'password': '" + PASSWORD + "', 'role': '"
                     + team.repRole + "'}"));
             rule = newWorkflowRule();
+            // A blueprint on Leads at version 2 (so that version 1 can be migrated); new leads in state New enter it.
+            blueprint = UUID.fromString(engine.blueprints().create(api.admin(), json(blueprint("Lead flow", "Contacted"))).get("id").asText());
+            engine.blueprints().update(api.admin(), blueprint, json("{'active': true, 'transitions': [{'name': 'Contact', 'from': 'New', 'to': 'Contacted'},"
+                    + " {'name': 'Lose', 'from': 'Contacted', 'to': 'Lost Lead'}]}"));
             kiosk = UUID.fromString(engine.kiosks().create(api.admin(), json(kiosk("Lead desk"))).get("id").asText());
             wizard = UUID.fromString(engine.wizards().create(api.admin(), json(wizard("New lead"))).get("id").asText());
             markers.addAll(List.of("ZZSECRETA", "ZZSECRETACCOUNT", "ZZSECRETCONTACT", hiddenLead.toString(), account.toString(),
@@ -308,6 +328,20 @@ class AuthorizationMatrixTest {
         static String rule(String name) {
             return "{'name': '" + name + "', 'module': 'Deals', 'trigger': {'type': 'create'}, 'rules': [{'actions': ["
                     + "{'type': 'field_update', 'config': {'field': 'Probability', 'value': 10}}]}]}";
+        }
+
+        static String blueprint(String name, String to) {
+            return "{'name': '" + name + "', 'module': 'Leads', 'field': 'Lead_Status', 'transitions': [{'name': 'Contact', 'from': 'New', 'to': '"
+                    + to + "'}, {'name': 'Drop', 'from': '" + to + "', 'to': 'Junk Lead'}], 'active': false}";
+        }
+
+        UUID newBlueprint() {
+            return UUID.fromString(engine.blueprints().create(admin.admin(), json(blueprint("B" + unique(), "Contacted"))).get("id").asText());
+        }
+
+        /** A lead of the admin's (hidden from reps) that entered the Leads blueprint in state New. */
+        UUID leadInBlueprint() {
+            return engine.records().create(admin.admin(), "Leads", json("{'Last_Name': 'Flowing', 'Lead_Status': 'New'}")).id();
         }
 
         UUID newWorkflowRule() {

@@ -94,6 +94,7 @@ public final class JdbcStore implements AutoCloseable {
                 .flowStore(new JdbcFlowStore(transactor))
                 .outboxStore(new JdbcOutboxStore(transactor, dialect))
                 .workflowStore(new JdbcWorkflowStore(transactor))
+                .blueprintStore(new JdbcBlueprintStore(transactor))
                 .timerScheduler(new DbSchedulerTimers(dataSource, transactor, dialect, clock, DbSchedulerTimers.Settings.defaults()));
     }
 
