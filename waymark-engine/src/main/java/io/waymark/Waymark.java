@@ -1,5 +1,7 @@
 package io.waymark;
 
+import io.waymark.approval.ApprovalStore;
+import io.waymark.approval.Approvals;
 import io.waymark.blueprint.BlueprintStore;
 import io.waymark.blueprint.Blueprints;
 import io.waymark.flow.FlowStore;
@@ -71,6 +73,7 @@ public final class Waymark implements AutoCloseable {
     private final Timers timers;
     private final WorkflowRules workflowRules;
     private final Blueprints blueprints;
+    private final Approvals approvals;
 
     private Waymark(Builder b) {
         this.clock = Objects.requireNonNull(b.clock, "clock");
@@ -103,19 +106,25 @@ public final class Waymark implements AutoCloseable {
             this.timers = null;
             this.workflowRules = null;
             this.blueprints = null;
+            this.approvals = null;
             return;
         }
         this.outbox = new Outbox(b.outboxStore, b.signalStore, actions, tx, clock, access, b.outboxSettings);
         this.timers = new Timers(b.timerScheduler, b.signalStore, tx, clock, dispatcher::wake);
         this.workflowRules = new WorkflowRules(b.workflowStore, metadata, actions, tx, clock, access);
         dispatcher.register(new RuleRunner(workflowRules, outbox, timers, records, metadata, b.identityStore, clock, b.workflowMaxDepth));
-        if (b.blueprintStore == null) {
+        if (b.blueprintStore == null || b.approvalStore == null) {
             this.blueprints = null;
+            this.approvals = null;
             return;
         }
         this.blueprints = new Blueprints(b.blueprintStore, metadata, records, actions, outbox, timers, access, b.identityStore, tx, clock);
+        this.approvals = new Approvals(b.approvalStore, metadata, records, actions, outbox, timers, access, b.identityStore, tx, clock);
+        // Approvals first: a locked record refuses a transition before a blueprint moves it.
+        records.guard(approvals.guard());
         records.guard(blueprints.guard());
         dispatcher.register(blueprints.timerConsumer());
+        dispatcher.register(approvals.timerConsumer());
     }
 
     public static Builder builder() {
@@ -215,6 +224,19 @@ public final class Waymark implements AutoCloseable {
         return automation(workflowRules);
     }
 
+    /** What waits on a user: approvals, blueprint transitions, tasks. */
+    public io.waymark.jobs.MyJobs myJobs() {
+        return new io.waymark.jobs.MyJobs(approvals(), blueprints(), records, access);
+    }
+
+    /** Approval processes and their requests. */
+    public Approvals approvals() {
+        if (approvals == null) {
+            throw new IllegalStateException("This engine was built without an approval store");
+        }
+        return approvals;
+    }
+
     /** Blueprints: state machines over a picklist field, with transitions, SLAs and versions. */
     public Blueprints blueprints() {
         if (blueprints == null) {
@@ -297,6 +319,7 @@ public final class Waymark implements AutoCloseable {
         private TimerScheduler timerScheduler;
         private WorkflowStore workflowStore;
         private BlueprintStore blueprintStore;
+        private ApprovalStore approvalStore;
         private final List<ActionType> actionTypes = new ArrayList<>();
         private Outbox.Settings outboxSettings = Outbox.Settings.defaults();
         private int workflowMaxDepth = 5;
@@ -314,6 +337,12 @@ public final class Waymark implements AutoCloseable {
         /** Where blueprints live (needs the automation ports too). */
         public Builder blueprintStore(BlueprintStore store) {
             this.blueprintStore = store;
+            return this;
+        }
+
+        /** Where approval processes and requests live (needs the automation ports and a blueprint store too). */
+        public Builder approvalStore(ApprovalStore store) {
+            this.approvalStore = store;
             return this;
         }
 

@@ -55,7 +55,7 @@ public final class WaymarkServer implements AutoCloseable {
                 new FlowApi(engine.kiosks(), engine.wizards(), config.maxRequestSize()),
                 new IdentityApi(engine, auth, config),
                 new AutomationApi(engine.workflowRules(), engine.outbox(), engine.actions(), config.maxRequestSize()),
-                new BpmApi(engine.blueprints(), config.maxRequestSize()),
+                new BpmApi(engine.blueprints(), engine.approvals(), engine.myJobs(), config.maxRequestSize()),
                 new OpenApiDocument());
         this.app = Javalin.create(c -> {
             c.showJavalinBanner = false;
@@ -267,7 +267,20 @@ public final class WaymarkServer implements AutoCloseable {
                 post(API + "/blueprints/{id}/migrate", ctx -> h.bpm().migrate(ctx)),
                 get(record + "/blueprint", ctx -> h.bpm().recordView(ctx)),
                 post(record + "/blueprint/transitions/{transition}", ctx -> h.bpm().transition(ctx)),
-                get(record + "/blueprint/history", ctx -> h.bpm().recordHistory(ctx)));
+                get(record + "/blueprint/history", ctx -> h.bpm().recordHistory(ctx)),
+
+                get(API + "/approval-processes", ctx -> h.bpm().listProcesses(ctx)),
+                post(API + "/approval-processes", ctx -> h.bpm().createProcess(ctx)),
+                get(API + "/approval-processes/{id}", ctx -> h.bpm().getProcess(ctx)),
+                patch(API + "/approval-processes/{id}", ctx -> h.bpm().updateProcess(ctx)),
+                delete(API + "/approval-processes/{id}", ctx -> h.bpm().deleteProcess(ctx)),
+                get(API + "/approvals/{id}", ctx -> h.bpm().request(ctx)),
+                post(API + "/approvals/{id}/approve", ctx -> h.bpm().approve(ctx)),
+                post(API + "/approvals/{id}/reject", ctx -> h.bpm().reject(ctx)),
+                post(API + "/approvals/{id}/delegate", ctx -> h.bpm().delegate(ctx)),
+                post(API + "/approvals/{id}/recall", ctx -> h.bpm().recall(ctx)),
+                get(record + "/approvals", ctx -> h.bpm().recordApprovals(ctx)),
+                get(API + "/my-jobs", ctx -> h.bpm().myJobs(ctx)));
     }
 
     private static Endpoint get(String path, Handler h) {

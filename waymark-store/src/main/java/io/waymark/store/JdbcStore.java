@@ -95,6 +95,7 @@ public final class JdbcStore implements AutoCloseable {
                 .outboxStore(new JdbcOutboxStore(transactor, dialect))
                 .workflowStore(new JdbcWorkflowStore(transactor))
                 .blueprintStore(new JdbcBlueprintStore(transactor))
+                .approvalStore(new JdbcApprovalStore(transactor))
                 .timerScheduler(new DbSchedulerTimers(dataSource, transactor, dialect, clock, DbSchedulerTimers.Settings.defaults()));
     }
 
