@@ -330,4 +330,38 @@ class BlueprintApiTest {
         assertThat(failed.get("status").asText()).isNotEqualTo("done");
         assertThat(failed.get("last_error").asText()).as(failed.toString()).contains("changes only through a blueprint transition");
     }
+
+    @BothServers
+    void aTransitionFailingHalfWayLeavesRecordStateHistoryAndTimersAsTheyWere(Api api) {
+        ok(api.post("/api/v1/modules/Cases/fields", "{'api_name': 'Ticket', 'label': 'Ticket', 'type': 'text', 'unique': true}"));
+        ok(api.post("/api/v1/blueprints", "{'name': 'Tickets', 'module': 'Cases', 'field': 'Status', 'transitions': ["
+                + "{'name': 'Hold', 'from': 'New', 'to': 'On Hold', 'during': {'fields': [{'field': 'Ticket', 'mandatory': true}]},"
+                + " 'after': [{'type': 'emit_signal', 'config': {'type': 'case.held'}}]},"
+                + "{'name': 'Close', 'from': 'On Hold', 'to': 'Closed'}],"
+                + " 'sla': [{'state': 'New', 'escalations': [{'after': 'PT4H', 'actions': [{'type': 'emit_signal', 'config': {'type': 'case.late'}}]}]}]}"));
+        String a = ok(api.post("/api/v1/records/Cases", "{'Subject': 'A', 'Status': 'New'}")).get("id").asText();
+        String b = ok(api.post("/api/v1/records/Cases", "{'Subject': 'B', 'Status': 'New'}")).get("id").asText();
+        ok(api.post("/api/v1/records/Cases/" + a + "/blueprint/transitions/Hold", "{'fields': {'Ticket': 'T-1'}}"));
+        // B's transition passes every check and moves the state row, then the record write finds the Ticket taken: all of it rolls back.
+        Api.Response clash = api.post("/api/v1/records/Cases/" + b + "/blueprint/transitions/Hold", "{'fields': {'Ticket': 'T-1'}}");
+        assertThat(clash.status()).as(clash.toString()).isEqualTo(400);
+        assertThat(clash.json().get("errors").get(0).get("field").asText()).isEqualTo("fields.Ticket");
+        assertThat(ok(api.get("/api/v1/records/Cases/" + b + "/blueprint")).get("state").asText()).isEqualTo("New");
+        assertThat(ok(api.get("/api/v1/records/Cases/" + b)).get("Status").asText()).isEqualTo("New");
+        assertThat(events(api, "/api/v1/records/Cases/" + b)).containsExactly("entered");
+        api.running().engine().runPending();
+        assertThat(ok(api.get("/api/v1/signals?type=case.held")).get("data")).hasSize(1);
+        // B's SLA timer survived the failed transition; A's was dropped when it left New.
+        api.clock().advance(Duration.ofHours(5));
+        api.running().engine().runPending();
+        assertThat(ok(api.get("/api/v1/signals?type=case.late")).get("data")).hasSize(1);
+        assertThat(ok(api.get("/api/v1/signals?type=case.late")).get("data").get(0).get("record_id").asText()).isEqualTo(b);
+        ok(api.post("/api/v1/records/Cases/" + b + "/blueprint/transitions/Hold", "{'fields': {'Ticket': 'T-2'}}"));
+
+        // A bulk update that would move one state field changes none of the records.
+        Api.Response bulk = api.patch("/api/v1/records/Cases", "[{'id': '" + a + "', 'Subject': 'A2'}, {'id': '" + b + "', 'Status': 'Closed'}]");
+        assertThat(bulk.status()).isEqualTo(409);
+        assertThat(ok(api.get("/api/v1/records/Cases/" + a)).get("Subject").asText()).isEqualTo("A");
+        assertThat(ok(api.get("/api/v1/records/Cases/" + b)).get("Status").asText()).isEqualTo("On Hold");
+    }
 }
