@@ -1,5 +1,9 @@
 package io.waymark;
 
+import io.waymark.approval.ApprovalStore;
+import io.waymark.approval.Approvals;
+import io.waymark.blueprint.BlueprintStore;
+import io.waymark.blueprint.Blueprints;
 import io.waymark.flow.FlowStore;
 import io.waymark.action.ActionCatalog;
 import io.waymark.action.ActionType;
@@ -94,6 +98,8 @@ public final class Waymark implements AutoCloseable {
     private final List<ActionType> integrationActions;
     private final PathFinder pathFinder;
     private final Journeys journeys;
+    private final Blueprints blueprints;
+    private final Approvals approvals;
 
     private Waymark(Builder b) {
         this.clock = Objects.requireNonNull(b.clock, "clock");
@@ -149,6 +155,8 @@ public final class Waymark implements AutoCloseable {
             this.timers = null;
             this.workflowRules = null;
             this.journeys = null;
+            this.blueprints = null;
+            this.approvals = null;
         } else {
             this.outbox = new Outbox(b.outboxStore, b.signalStore, actions, tx, clock, access, b.outboxSettings);
             this.timers = new Timers(b.timerScheduler, b.signalStore, tx, clock, dispatcher::wake);
@@ -160,6 +168,18 @@ public final class Waymark implements AutoCloseable {
             if (journeys != null) {
                 dispatcher.register(journeys.runner());
                 actions.register(journeys.startJourneyAction());
+            }
+            if (b.blueprintStore == null || b.approvalStore == null) {
+                this.blueprints = null;
+                this.approvals = null;
+            } else {
+                this.blueprints = new Blueprints(b.blueprintStore, metadata, records, actions, outbox, timers, access, b.identityStore, tx, clock);
+                this.approvals = new Approvals(b.approvalStore, metadata, records, actions, outbox, timers, access, b.identityStore, tx, clock);
+                // Approvals first: a locked record refuses a transition before a blueprint moves it.
+                records.guard(approvals.guard());
+                records.guard(blueprints.guard());
+                dispatcher.register(blueprints.timerConsumer());
+                dispatcher.register(approvals.timerConsumer());
             }
         }
         this.kiosks = new Kiosks(metadata, records, signals, flows, access, actions, outbox, tx, clock);
@@ -302,6 +322,27 @@ public final class Waymark implements AutoCloseable {
         return automation(workflowRules);
     }
 
+    /** What waits on a user: approvals, blueprint transitions, tasks. */
+    public io.waymark.jobs.MyJobs myJobs() {
+        return new io.waymark.jobs.MyJobs(approvals(), blueprints(), records, access);
+    }
+
+    /** Approval processes and their requests. */
+    public Approvals approvals() {
+        if (approvals == null) {
+            throw new IllegalStateException("This engine was built without an approval store");
+        }
+        return approvals;
+    }
+
+    /** Blueprints: state machines over a picklist field, with transitions, SLAs and versions. */
+    public Blueprints blueprints() {
+        if (blueprints == null) {
+            throw new IllegalStateException("This engine was built without a blueprint store");
+        }
+        return blueprints;
+    }
+
     private static <T> T automation(T service) {
         if (service == null) {
             throw new IllegalStateException("This engine was built without the automation ports (outboxStore, timerScheduler, workflowStore)");
@@ -388,6 +429,8 @@ public final class Waymark implements AutoCloseable {
         private TimerScheduler timerScheduler;
         private WorkflowStore workflowStore;
         private JourneyStore journeyStore;
+        private BlueprintStore blueprintStore;
+        private ApprovalStore approvalStore;
         private final List<ActionType> actionTypes = new ArrayList<>();
         private Outbox.Settings outboxSettings = Outbox.Settings.defaults();
         private int workflowMaxDepth = 5;
@@ -404,6 +447,18 @@ public final class Waymark implements AutoCloseable {
 
         public Builder journeyStore(JourneyStore store) {
             this.journeyStore = store;
+            return this;
+        }
+
+        /** Where blueprints live (needs the automation ports too). */
+        public Builder blueprintStore(BlueprintStore store) {
+            this.blueprintStore = store;
+            return this;
+        }
+
+        /** Where approval processes and requests live (needs the automation ports and a blueprint store too). */
+        public Builder approvalStore(ApprovalStore store) {
+            this.approvalStore = store;
             return this;
         }
 

@@ -147,6 +147,21 @@ public final class Access {
         return out;
     }
 
+    /** The role of a user, or null (no role, or no such user). */
+    public UUID roleOf(UUID orgId, UUID userId) {
+        return snapshot(orgId).roleOf(userId);
+    }
+
+    /** The active users holding a role. */
+    public Set<UUID> usersInRole(UUID orgId, UUID roleId) {
+        return snapshot(orgId).usersInRole(roleId);
+    }
+
+    /** Whether the user exists in the organisation and is active. */
+    public boolean isActive(UUID orgId, UUID userId) {
+        return snapshot(orgId).active(userId);
+    }
+
     /** Forgets what is cached of the organisation (after a change of users, roles, profiles, groups or rules). */
     public void changed(UUID orgId) {
         cache.remove(orgId);

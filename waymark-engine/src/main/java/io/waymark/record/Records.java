@@ -63,6 +63,7 @@ public final class Records {
     private final Transactor tx;
     private final Clock clock;
     private final List<Runnable> afterCommit = new ArrayList<>();
+    private final List<RecordGuard> guards = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public Records(Metadata metadata, RecordStore store, SignalStore signals, UserDirectory users, Access access, AuditLog audit,
                    Transactor tx, Clock clock) {
@@ -79,6 +80,14 @@ public final class Records {
     /** Runs {@code listener} after every committed change (e.g. to wake the signal dispatcher). */
     public void onCommit(Runnable listener) {
         afterCommit.add(listener);
+    }
+
+    /**
+     * Adds a guard that every write consults inside its transaction (blueprints, approvals,
+     * reviews lock records through it).
+     */
+    public void guard(RecordGuard guard) {
+        guards.add(guard);
     }
 
     public Module module(Actor actor, String moduleName) {
@@ -220,6 +229,7 @@ public final class Records {
         write(() -> {
             store.insert(actor.orgId(), module, records);
             signals.append(news);
+            guards.forEach(g -> g.created(actor, module, records));
         });
         return records;
     }
@@ -508,6 +518,7 @@ public final class Records {
             throw new ValidationException(errorSummary(errors), errors);
         }
         List<Record> changed = new ArrayList<>();
+        List<Record> previous = new ArrayList<>();
         List<NewSignal> news = new ArrayList<>();
         List<Record> result = new ArrayList<>();
         for (Record r : checked) {
@@ -518,6 +529,7 @@ public final class Records {
                 continue;
             }
             changed.add(r);
+            previous.add(before);
             result.add(r);
             ObjectNode payload = Json.object();
             payload.set("changes", changes);
@@ -529,8 +541,14 @@ public final class Records {
         }
         if (!changed.isEmpty()) {
             write(() -> {
+                for (int i = 0; i < changed.size(); i++) {
+                    for (RecordGuard g : guards) {
+                        g.checkUpdate(actor, module, previous.get(i), changed.get(i));
+                    }
+                }
                 store.update(actor.orgId(), module, changed);
                 signals.append(news);
+                guards.forEach(g -> g.updated(actor, module, previous, changed));
             });
         }
         return result;
@@ -566,8 +584,10 @@ public final class Records {
         payload.put("version", current.version());
         NewSignal s = signal(actor, "record.deleted", module, current, payload, now);
         write(() -> {
+            guards.forEach(g -> g.checkDelete(actor, module, current));
             store.delete(actor.orgId(), module, List.of(current), actor.userId(), now);
             signals.append(List.of(s));
+            guards.forEach(g -> g.deleted(actor, module, current));
         });
     }
 
@@ -814,6 +834,7 @@ public final class Records {
         Record finalDeal = deal;
         boolean insertAccount = newAccount;
         write(() -> {
+            guards.forEach(g -> g.checkUpdate(actor, leads, lead, convertedLead));
             if (insertAccount) {
                 store.insert(actor.orgId(), accounts, List.of(finalAccount));
             }
@@ -823,6 +844,16 @@ public final class Records {
             }
             store.update(actor.orgId(), leads, List.of(convertedLead));
             signals.append(news);
+            for (RecordGuard g : guards) {
+                if (insertAccount) {
+                    g.created(actor, accounts, List.of(finalAccount));
+                }
+                g.created(actor, contacts, List.of(contact));
+                if (finalDeal != null) {
+                    g.created(actor, deals, List.of(finalDeal));
+                }
+                g.updated(actor, leads, List.of(lead), List.of(convertedLead));
+            }
         });
         return new Conversion(convertedLead, contact, account, deal);
     }

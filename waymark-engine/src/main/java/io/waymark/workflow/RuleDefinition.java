@@ -366,7 +366,7 @@ public record RuleDefinition(String name, String description, String module, Tri
     }
 
     /** Criteria in the compact form {@code (Stage:equals:Closed Won)} or as {@code {conditions, pattern}}. */
-    static Criteria criteria(JsonNode c) {
+    public static Criteria criteria(JsonNode c) {
         if (c.isTextual()) {
             return CompactCriteria.parse(c.textValue());
         }

@@ -69,6 +69,7 @@ public final class WaymarkServer implements AutoCloseable {
                 new AutomationApi(engine.workflowRules(), engine.outbox(), engine.actions(), config.maxRequestSize()),
                 new PathFinderApi(engine.pathFinder(), config.maxRequestSize()),
                 new JourneyApi(engine.journeys(), config.maxRequestSize()),
+                new BpmApi(engine.blueprints(), engine.approvals(), engine.myJobs(), config.maxRequestSize()),
                 new OpenApiDocument(),
                 new EmailApi(engine.email(), mailbox, config.maxRequestSize()),
                 new IntegrationsApi(engine.webhooks(), engine.signalEndpoints(), engine.webForms(), engine.email().settings().publicBaseUrl(),
@@ -347,7 +348,31 @@ public final class WaymarkServer implements AutoCloseable {
                 post(API + "/journeys/{id}/enroll", ctx -> h.journeys().enroll(ctx)),
                 post(API + "/journeys/{id}/simulate", ctx -> h.journeys().simulate(ctx)),
                 get(API + "/journeys/{id}/instances", ctx -> h.journeys().instances(ctx)),
-                get(API + "/journeys/{id}/analytics", ctx -> h.journeys().analytics(ctx)));
+                get(API + "/journeys/{id}/analytics", ctx -> h.journeys().analytics(ctx)),
+
+                get(API + "/blueprints", ctx -> h.bpm().list(ctx)),
+                post(API + "/blueprints", ctx -> h.bpm().create(ctx)),
+                get(API + "/blueprints/{id}", ctx -> h.bpm().get(ctx)),
+                patch(API + "/blueprints/{id}", ctx -> h.bpm().update(ctx)),
+                delete(API + "/blueprints/{id}", ctx -> h.bpm().delete(ctx)),
+                get(API + "/blueprints/{id}/versions/{version}", ctx -> h.bpm().version(ctx)),
+                post(API + "/blueprints/{id}/migrate", ctx -> h.bpm().migrate(ctx)),
+                get(record + "/blueprint", ctx -> h.bpm().recordView(ctx)),
+                post(record + "/blueprint/transitions/{transition}", ctx -> h.bpm().transition(ctx)),
+                get(record + "/blueprint/history", ctx -> h.bpm().recordHistory(ctx)),
+
+                get(API + "/approval-processes", ctx -> h.bpm().listProcesses(ctx)),
+                post(API + "/approval-processes", ctx -> h.bpm().createProcess(ctx)),
+                get(API + "/approval-processes/{id}", ctx -> h.bpm().getProcess(ctx)),
+                patch(API + "/approval-processes/{id}", ctx -> h.bpm().updateProcess(ctx)),
+                delete(API + "/approval-processes/{id}", ctx -> h.bpm().deleteProcess(ctx)),
+                get(API + "/approvals/{id}", ctx -> h.bpm().request(ctx)),
+                post(API + "/approvals/{id}/approve", ctx -> h.bpm().approve(ctx)),
+                post(API + "/approvals/{id}/reject", ctx -> h.bpm().reject(ctx)),
+                post(API + "/approvals/{id}/delegate", ctx -> h.bpm().delegate(ctx)),
+                post(API + "/approvals/{id}/recall", ctx -> h.bpm().recall(ctx)),
+                get(record + "/approvals", ctx -> h.bpm().recordApprovals(ctx)),
+                get(API + "/my-jobs", ctx -> h.bpm().myJobs(ctx)));
     }
 
     private static Endpoint get(String path, Handler h) {
@@ -374,7 +399,7 @@ public final class WaymarkServer implements AutoCloseable {
     }
 
     private record Handlers(SystemApi system, MetadataApi metadata, RecordApi records, SignalApi signals, FlowApi flows,
-                            IdentityApi identity, AutomationApi automation, PathFinderApi pathFinder, JourneyApi journeys,
+                            IdentityApi identity, AutomationApi automation, PathFinderApi pathFinder, JourneyApi journeys, BpmApi bpm,
                             OpenApiDocument openApi, EmailApi email, IntegrationsApi integrations, PublicApi publicRoutes) {
     }
 }

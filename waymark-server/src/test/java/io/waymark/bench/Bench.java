@@ -58,7 +58,7 @@ public final class Bench {
     }
 
     /** Every benchmark bench/run knows. */
-    static final List<String> NAMES = List.of("records", "signals", "record-read", "visible-list", "login", "timers", "outbox", "workflow-rules", "email", "pathfinder", "journeys", "journeys-steps");
+    static final List<String> NAMES = List.of("records", "signals", "record-read", "visible-list", "login", "timers", "outbox", "workflow-rules", "email", "pathfinder", "journeys", "journeys-steps", "blueprint-transitions");
 
     public static void main(String[] args) throws Exception {
         String name = args.length > 0 ? args[0] : "";
@@ -98,6 +98,23 @@ public final class Bench {
             store = JdbcStore.embedded(dir);
         }
         System.out.println("database: " + store.databaseKind() + (dir == null ? " " + url : " (file) " + dir));
+        if (name.equals("blueprint-transitions")) {
+            String figure = null;
+            try {
+                figure = BpmBench.transitions(store, args.length > 1 ? Integer.parseInt(args[1]) : 2_000);
+            } catch (Exception e) {
+                e.printStackTrace();
+            } finally {
+                store.close();
+                if (dir != null) {
+                    try (var files = Files.walk(dir)) {
+                        files.sorted((a, b) -> b.compareTo(a)).forEach(p -> p.toFile().delete());
+                    }
+                }
+            }
+            System.out.println(figure == null ? name + ": failed" : figure);
+            System.exit(figure == null ? 1 : 0);
+        }
         if (List.of("timers", "outbox", "workflow-rules").contains(name)) {
             System.exit(automation(name, args, store, dir));
         }

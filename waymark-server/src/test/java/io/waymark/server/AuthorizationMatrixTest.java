@@ -311,6 +311,35 @@ class AuthorizationMatrixTest {
                     "{'state': 'a', 'signals': [{'type': 'email.opened'}]}")).otherOrg(404),
             route("GET /api/v1/journeys/{id}/instances", f -> get(V1 + "/journeys/" + f.journey + "/instances")).otherOrg(404),
             route("GET /api/v1/journeys/{id}/analytics", f -> get(V1 + "/journeys/" + f.journey + "/analytics")).otherOrg(404),
+            route("GET /api/v1/blueprints", f -> get(V1 + "/blueprints")),
+            route("POST /api/v1/blueprints", f -> post(V1 + "/blueprints", Fixture.blueprint("B" + f.unique(), "Contacted"))).ok(201),
+            route("GET /api/v1/blueprints/{id}", f -> get(V1 + "/blueprints/" + f.blueprint)).otherOrg(404),
+            route("PATCH /api/v1/blueprints/{id}", f -> patch(V1 + "/blueprints/" + f.blueprint, "{'active': true}")).otherOrg(404),
+            route("DELETE /api/v1/blueprints/{id}", f -> delete(V1 + "/blueprints/" + f.newBlueprint())).ok(204).otherOrg(404),
+            route("GET /api/v1/blueprints/{id}/versions/{version}", f -> get(V1 + "/blueprints/" + f.blueprint + "/versions/1")).otherOrg(404),
+            route("POST /api/v1/blueprints/{id}/migrate", f -> post(V1 + "/blueprints/" + f.blueprint + "/migrate", "{'from_version': 1}"))
+                    .otherOrg(404),
+            route("GET /api/v1/records/{module}/{id}/blueprint", f -> get(V1 + "/records/Leads/" + f.leadInBlueprint() + "/blueprint"))
+                    .otherOrg(404).hidden(404),
+            route("POST /api/v1/records/{module}/{id}/blueprint/transitions/{transition}", f -> post(V1 + "/records/Leads/"
+                    + f.leadInBlueprint() + "/blueprint/transitions/Contact", null)).otherOrg(404).hidden(404),
+            route("GET /api/v1/approval-processes", f -> get(V1 + "/approval-processes")),
+            route("POST /api/v1/approval-processes", f -> post(V1 + "/approval-processes", Fixture.approvalProcess("A" + f.unique(), f.team.ceoRole))).ok(201),
+            route("GET /api/v1/approval-processes/{id}", f -> get(V1 + "/approval-processes/" + f.approvalProcess)).otherOrg(404),
+            route("PATCH /api/v1/approval-processes/{id}", f -> patch(V1 + "/approval-processes/" + f.approvalProcess, "{'active': true}")).otherOrg(404),
+            route("DELETE /api/v1/approval-processes/{id}", f -> delete(V1 + "/approval-processes/" + f.newApprovalProcess())).ok(204).otherOrg(404),
+            route("GET /api/v1/approvals/{id}", f -> get(V1 + "/approvals/" + f.pendingApproval())).otherOrg(404).hidden(404).forbidden(404),
+            route("POST /api/v1/approvals/{id}/approve", f -> post(V1 + "/approvals/" + f.pendingApproval() + "/approve", "{}")).otherOrg(404).hidden(404).forbidden(404),
+            route("POST /api/v1/approvals/{id}/reject", f -> post(V1 + "/approvals/" + f.pendingApproval() + "/reject", "{'comment': 'no'}"))
+                    .otherOrg(404).hidden(404).forbidden(404),
+            route("POST /api/v1/approvals/{id}/delegate", f -> post(V1 + "/approvals/" + f.pendingApproval() + "/delegate",
+                    "{'to': '" + f.team.manager.userId() + "'}")).otherOrg(404).hidden(404).forbidden(404),
+            route("POST /api/v1/approvals/{id}/recall", f -> post(V1 + "/approvals/" + f.pendingApproval() + "/recall", "{}")).otherOrg(404).hidden(404).forbidden(404),
+            route("GET /api/v1/records/{module}/{id}/approvals", f -> get(V1 + "/records/Leads/" + f.leadWithApproval() + "/approvals"))
+                    .otherOrg(404).hidden(404),
+            route("GET /api/v1/my-jobs", f -> get(V1 + "/my-jobs")).open(),
+            route("GET /api/v1/records/{module}/{id}/blueprint/history", f -> get(V1 + "/records/Leads/" + f.leadInBlueprint() + "/blueprint/history"))
+                    .otherOrg(404).hidden(404),
 
             route("GET /api/v1/kiosks", f -> get(V1 + "/kiosks")).open(),
             route("POST /api/v1/kiosks", f -> post(V1 + "/kiosks", Fixture.kiosk("K" + f.unique()))).ok(201),
@@ -366,6 +395,8 @@ class AuthorizationMatrixTest {
         final UUID dataset;
         final UUID journey;
         final UUID instance;
+        final UUID blueprint;
+        final UUID approvalProcess;
         final UUID wizard;
         final List<String> markers = new ArrayList<>();
         private final AtomicInteger counter = new AtomicInteger();
@@ -405,6 +436,11 @@ class AuthorizationMatrixTest {
             dataset = newDataset();
             journey = newJourney(true);
             instance = newInstance();
+            // A blueprint on Leads at version 2 (so that version 1 can be migrated); new leads in state New enter it.
+            blueprint = UUID.fromString(engine.blueprints().create(api.admin(), json(blueprint("Lead flow", "Contacted"))).get("id").asText());
+            approvalProcess = UUID.fromString(engine.approvals().create(api.admin(), json(approvalProcess("Big deals", team.ceoRole))).get("id").asText());
+            engine.blueprints().update(api.admin(), blueprint, json("{'active': true, 'transitions': [{'name': 'Contact', 'from': 'New', 'to': 'Contacted'},"
+                    + " {'name': 'Lose', 'from': 'Contacted', 'to': 'Lost Lead'}]}"));
             kiosk = UUID.fromString(engine.kiosks().create(api.admin(), json(kiosk("Lead desk"))).get("id").asText());
             wizard = UUID.fromString(engine.wizards().create(api.admin(), json(wizard("New lead"))).get("id").asText());
             markers.addAll(List.of("ZZSECRETA", "ZZSECRETACCOUNT", "ZZSECRETCONTACT", hiddenLead.toString(), account.toString(),
@@ -414,6 +450,41 @@ class AuthorizationMatrixTest {
         static String rule(String name) {
             return "{'name': '" + name + "', 'module': 'Deals', 'trigger': {'type': 'create'}, 'rules': [{'actions': ["
                     + "{'type': 'field_update', 'config': {'field': 'Probability', 'value': 10}}]}]}";
+        }
+
+        /** Leads of "Approval Co" need the admin's approval (the admin's leads are hidden from reps). */
+        static String approvalProcess(String name, UUID role) {
+            return "{'name': '" + name + "', 'module': 'Leads', 'trigger': ['create'], 'criteria': '(Company:equals:Approval Co)',"
+                    + " 'steps': [{'approvers': [{'type': 'role', 'id': '" + role + "'}]}]}";
+        }
+
+        UUID newApprovalProcess() {
+            return UUID.fromString(engine.approvals().create(admin.admin(), json(approvalProcess("A" + unique(), team.ceoRole)))
+                    .get("id").asText());
+        }
+
+        UUID leadWithApproval() {
+            return engine.records().create(admin.admin(), "Leads", json("{'Last_Name': 'Needs approval', 'Company': 'Approval Co'}")).id();
+        }
+
+        /** A pending request on a new lead of the admin's, which the admin (CEO role) approves. */
+        UUID pendingApproval() {
+            UUID lead = leadWithApproval();
+            return UUID.fromString(engine.approvals().ofRecord(admin.admin(), "Leads", lead).get(0).get("id").asText());
+        }
+
+        static String blueprint(String name, String to) {
+            return "{'name': '" + name + "', 'module': 'Leads', 'field': 'Lead_Status', 'transitions': [{'name': 'Contact', 'from': 'New', 'to': '"
+                    + to + "'}, {'name': 'Drop', 'from': '" + to + "', 'to': 'Junk Lead'}], 'active': false}";
+        }
+
+        UUID newBlueprint() {
+            return UUID.fromString(engine.blueprints().create(admin.admin(), json(blueprint("B" + unique(), "Contacted"))).get("id").asText());
+        }
+
+        /** A lead of the admin's (hidden from reps) that entered the Leads blueprint in state New. */
+        UUID leadInBlueprint() {
+            return engine.records().create(admin.admin(), "Leads", json("{'Last_Name': 'Flowing', 'Lead_Status': 'New'}")).id();
         }
 
         UUID newWorkflowRule() {

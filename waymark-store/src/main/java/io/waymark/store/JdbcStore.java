@@ -97,7 +97,9 @@ public final class JdbcStore implements AutoCloseable {
                 .timerScheduler(new DbSchedulerTimers(dataSource, transactor, dialect, clock, DbSchedulerTimers.Settings.defaults()))
                 .integrationStore(new JdbcIntegrationStore(transactor))
                 .pathFinderStore(new JdbcPathFinderStore(transactor, dialect))
-                .journeyStore(new JdbcJourneyStore(transactor, dialect));
+                .journeyStore(new JdbcJourneyStore(transactor, dialect))
+                .blueprintStore(new JdbcBlueprintStore(transactor))
+                .approvalStore(new JdbcApprovalStore(transactor));
     }
 
     public Transactor transactor() {
