@@ -255,7 +255,7 @@ public final class Kiosks {
         }
     }
 
-    /** Marks every run idle past its timeout as expired (the server calls this now and then). */
+    /** Marks every run idle past its timeout as expired (the server calls this every five minutes). */
     public int expireIdleRuns() {
         return tx.inTransaction(() -> store.expire(KIND, ACTIVE, clock.instant()));
     }

@@ -150,6 +150,7 @@ public final class Main implements Callable<Integer> {
             }
             // Signals, timers and outbox workers run until the shutdown hook stops the server (and with it the engine).
             engine.start(Duration.ofSeconds(1), 2);
+            housekeeping(engine);
             mailbox = mailbox(engine);
             server = new WaymarkServer(store, engine,
                     new ServerConfig(port).withRateLimit(new ServerConfig.RateLimit(rateLimit, Duration.ofMinutes(1))), mailbox).start();
@@ -250,5 +251,24 @@ public final class Main implements Callable<Integer> {
     private static String env(String name) {
         String v = System.getenv(name);
         return v == null || v.isBlank() ? null : v;
+    }
+
+    /** Marks kiosk runs left idle past their timeout as expired, every five minutes (a run also expires when next touched). */
+    private static void housekeeping(Waymark engine) {
+        java.util.concurrent.ScheduledExecutorService timer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "waymark-housekeeping");
+            t.setDaemon(true);
+            return t;
+        });
+        timer.scheduleWithFixedDelay(() -> {
+            try {
+                int n = engine.kiosks().expireIdleRuns();
+                if (n > 0) {
+                    log.info("Expired {} idle kiosk runs", n);
+                }
+            } catch (RuntimeException e) {
+                log.warn("Housekeeping failed; trying again later", e);
+            }
+        }, 5, 5, java.util.concurrent.TimeUnit.MINUTES);
     }
 }

@@ -323,6 +323,8 @@ class KioskApiTest {
 
         // Left alone for longer than the idle timeout, the run expires.
         api.clock().advance(Duration.ofMinutes(31));
+        // The server's housekeeping marks idle runs expired without waiting for anyone to touch them.
+        assertThat(api.running().engine().kiosks().expireIdleRuns()).isGreaterThanOrEqualTo(2);
         assertThat(api.get("/api/v1/kiosk-runs/" + runId).json().get("status").asText()).isEqualTo("expired");
         Api.Response late = api.post("/api/v1/kiosk-runs/" + runId + "/submit", "{'button': 'next', 'inputs': {'trip': '" + z.bali + "'}}");
         assertThat(late.status()).isEqualTo(410);
