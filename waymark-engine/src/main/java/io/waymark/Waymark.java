@@ -94,6 +94,7 @@ public final class Waymark implements AutoCloseable {
     private final List<ActionType> integrationActions;
     private final PathFinder pathFinder;
     private final Journeys journeys;
+    private final io.waymark.cadence.Cadences cadences;
 
     private Waymark(Builder b) {
         this.clock = Objects.requireNonNull(b.clock, "clock");
@@ -149,6 +150,7 @@ public final class Waymark implements AutoCloseable {
             this.timers = null;
             this.workflowRules = null;
             this.journeys = null;
+            this.cadences = null;
         } else {
             this.outbox = new Outbox(b.outboxStore, b.signalStore, actions, tx, clock, access, b.outboxSettings);
             this.timers = new Timers(b.timerScheduler, b.signalStore, tx, clock, dispatcher::wake);
@@ -160,6 +162,13 @@ public final class Waymark implements AutoCloseable {
             if (journeys != null) {
                 dispatcher.register(journeys.runner());
                 actions.register(journeys.startJourneyAction());
+            }
+            // Cadences are optional too.
+            this.cadences = b.cadenceStore == null ? null
+                    : new io.waymark.cadence.Cadences(b.cadenceStore, metadata, actions, records, b.signalStore, outbox, timers, tx, clock, access,
+                    b.identityStore);
+            if (cadences != null) {
+                dispatcher.register(cadences.runner());
             }
         }
         this.kiosks = new Kiosks(metadata, records, signals, flows, access, actions, outbox, tx, clock);
@@ -309,6 +318,14 @@ public final class Waymark implements AutoCloseable {
         return service;
     }
 
+    /** Cadences: follow-up sequences, their enrollments and runtime. */
+    public io.waymark.cadence.Cadences cadences() {
+        if (cadences == null) {
+            throw new IllegalStateException("This engine was built without a cadence store (Builder.cadenceStore)");
+        }
+        return cadences;
+    }
+
     /** The Journey Builder: journeys, their versions, instances and analytics. */
     public Journeys journeys() {
         if (journeys == null) {
@@ -388,6 +405,7 @@ public final class Waymark implements AutoCloseable {
         private TimerScheduler timerScheduler;
         private WorkflowStore workflowStore;
         private JourneyStore journeyStore;
+        private io.waymark.cadence.CadenceStore cadenceStore;
         private final List<ActionType> actionTypes = new ArrayList<>();
         private Outbox.Settings outboxSettings = Outbox.Settings.defaults();
         private int workflowMaxDepth = 5;
@@ -399,6 +417,12 @@ public final class Waymark implements AutoCloseable {
 
         public Builder timerScheduler(TimerScheduler scheduler) {
             this.timerScheduler = scheduler;
+            return this;
+        }
+
+        /** Where cadences are kept; without one the engine has no cadences. */
+        public Builder cadenceStore(io.waymark.cadence.CadenceStore store) {
+            this.cadenceStore = store;
             return this;
         }
 

@@ -97,7 +97,8 @@ public final class JdbcStore implements AutoCloseable {
                 .timerScheduler(new DbSchedulerTimers(dataSource, transactor, dialect, clock, DbSchedulerTimers.Settings.defaults()))
                 .integrationStore(new JdbcIntegrationStore(transactor))
                 .pathFinderStore(new JdbcPathFinderStore(transactor, dialect))
-                .journeyStore(new JdbcJourneyStore(transactor, dialect));
+                .journeyStore(new JdbcJourneyStore(transactor, dialect))
+                .cadenceStore(new JdbcCadenceStore(transactor));
     }
 
     public Transactor transactor() {
