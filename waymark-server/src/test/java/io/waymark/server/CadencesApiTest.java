@@ -276,4 +276,31 @@ class CadencesApiTest {
         assertThat(api.otherOrg().get("/api/v1/cadences/" + draft).status()).isEqualTo(404);
         assertThat(api.withToken(null).get("/api/v1/cadences").status()).isEqualTo(401);
     }
+
+    @BothServers
+    void aBounceAndAnUnsubscribeEndTheEnrollmentWithTheirReason(Api api) throws Exception {
+        String w = template(api, "Welcome", "Welcome to Zylker Travels");
+        String cadence = published(api, "{'name': 'Two', 'module': 'Leads', 'follow_ups': [{'key': 'welcome', 'type': 'email', 'template_id': '" + w + "'},"
+                + " {'key': 'todo', 'type': 'task', 'subject': 'Send the brochure', 'after': {'days': 1}}]}");
+        String bouncing = enroll(api, cadence, lead(api, "gone@example.com")).get("enrolled").get(0).get("id").asText();
+        String leaving = enroll(api, cadence, lead(api, "leave@example.com")).get("enrolled").get(0).get("id").asText();
+        run(api);
+        String messageId = message(api, "gone@example.com", "Welcome to Zylker Travels").get("message_id").asText();
+        api.running().engine().email().receive(new InboundMail("dsn-1@mx.example.com", "MAILER-DAEMON@mx.example.com", "Undelivered Mail", null,
+                List.of(), List.of(), Map.of(), new InboundMail.DeliveryReport(messageId, "gone@example.com", "failed", "5.1.1", "smtp; 550 no such user"), ""));
+        String html = message(api, "leave@example.com", "Welcome to Zylker Travels").get("html").asText();
+        assertThat(IntegrationsApiTest.form(api, "POST", "/t/u/" + IntegrationsApiTest.token(html, "u"), "List-Unsubscribe=One-Click").statusCode())
+                .isEqualTo(200);
+        run(api);
+        assertThat(enrollment(api, bouncing).get("reason").asText()).isEqualTo("bounced");
+        assertThat(enrollment(api, leaving).get("reason").asText()).isEqualTo("unsubscribed");
+        api.clock().advance(Duration.ofDays(2));
+        run(api);
+        assertThat(api.get("/api/v1/records/Tasks?limit=100").json().get("data")).as("ended enrollments run nothing more").isEmpty();
+        JsonNode counts = api.get("/api/v1/cadences/" + cadence + "/analytics").json();
+        assertThat(counts.get("ended").get("bounced").asInt()).isEqualTo(1);
+        assertThat(counts.get("ended").get("unsubscribed").asInt()).isEqualTo(1);
+        assertThat(counts.get("active").asInt()).isZero();
+        assertThat(api.get("/api/v1/cadences/" + cadence + "/enrollments?status=ended").json().get("data")).hasSize(2);
+    }
 }
