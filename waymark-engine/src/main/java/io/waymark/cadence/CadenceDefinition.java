@@ -39,7 +39,7 @@ import java.util.UUID;
  *  "time_zone": {"field": "Time_Zone", "default": "Asia/Kolkata"},
  *  "window": {"days": ["mon", "tue", "wed", "thu", "fri"], "from": "09:00", "to": "18:00"},
  *  "unenroll": {"on_reply": "goal" | "end" | "ignore", "on_bounce": true, "on_unsubscribe": true,
- *               "out_of_office_pause_days": 3, "ends_after_days": 3},
+ *               "out_of_office_pause_days": 3, "ends_after_days": 3, "goal_criteria": "(Lead_Status:equals:Pre-Qualified)"},
  *  "follow_ups": [
  *    {"key": "welcome", "type": "email", "template_id": "...", "after": {"days": 0, "hours": 0, "from": "enrollment"}},
  *    {"key": "survey", "type": "email", "template_id": "...", "after": {"days": 0, "from": "previous"}, "at": "10:00",
@@ -92,10 +92,12 @@ public final class CadenceDefinition {
     private final int pauseDays;
     private final int endsAfterDays;
     private final List<FollowUp> followUps;
+    private final io.waymark.criteria.CompiledCriteria goalCriteria;
 
     private CadenceDefinition(String name, String module, String senderType, UUID senderUser, String zoneField, ZoneId defaultZone,
                               Set<DayOfWeek> days, LocalTime from, LocalTime to, String onReply, boolean onBounce, boolean onUnsubscribe,
-                              int pauseDays, int endsAfterDays, List<FollowUp> followUps) {
+                              int pauseDays, int endsAfterDays, io.waymark.criteria.CompiledCriteria goalCriteria, List<FollowUp> followUps) {
+        this.goalCriteria = goalCriteria;
         this.name = name;
         this.module = module;
         this.senderType = senderType;
@@ -155,6 +157,11 @@ public final class CadenceDefinition {
     /** Days after the last follow-up ran before the enrollment ends as exhausted (replies still count meanwhile). */
     public int endsAfterDays() {
         return endsAfterDays;
+    }
+
+    /** Criteria on the record that, once it matches (after a change), end the enrollment as goal reached; or null. */
+    public io.waymark.criteria.CompiledCriteria goalCriteria() {
+        return goalCriteria;
     }
 
     public FollowUp followUp(String key) {
@@ -305,12 +312,32 @@ public final class CadenceDefinition {
         boolean onUnsub = true;
         int pause = 3;
         int endsAfter = 3;
+        io.waymark.criteria.CompiledCriteria goal = null;
         JsonNode u = n.get("unenroll");
         if (u != null && !u.isNull()) {
             if (!u.isObject()) {
                 errors.add(new FieldError("unenroll", "must be an object"));
             } else {
-                unknown(u, "unenroll.", Set.of("on_reply", "on_bounce", "on_unsubscribe", "out_of_office_pause_days", "ends_after_days"), errors);
+                unknown(u, "unenroll.", Set.of("on_reply", "on_bounce", "on_unsubscribe", "out_of_office_pause_days", "ends_after_days", "goal_criteria"),
+                        errors);
+                if (u.hasNonNull("goal_criteria")) {
+                    if (!u.get("goal_criteria").isTextual()) {
+                        errors.add(new FieldError("unenroll.goal_criteria", "must be criteria in the compact form, e.g. (Lead_Status:equals:Pre-Qualified)"));
+                    } else if (module != null) {
+                        try {
+                            goal = io.waymark.criteria.CompiledCriteria.compile(io.waymark.criteria.CompactCriteria.parse(u.get("goal_criteria").textValue()),
+                                    module, false);
+                        } catch (io.waymark.error.ValidationException e) {
+                            if (e.errors().isEmpty()) {
+                                errors.add(new FieldError("unenroll.goal_criteria", e.getMessage()));
+                            }
+                            e.errors().forEach(fe -> errors.add(new FieldError("unenroll.goal_criteria" + (fe.field().isEmpty() ? "" : "." + fe.field()),
+                                    fe.message())));
+                        } catch (RuntimeException e) {
+                            errors.add(new FieldError("unenroll.goal_criteria", String.valueOf(e.getMessage())));
+                        }
+                    }
+                }
                 if (u.has("on_reply")) {
                     onReply = u.get("on_reply").asText();
                     if (!Set.of("goal", "end", "ignore").contains(onReply)) {
@@ -339,7 +366,7 @@ public final class CadenceDefinition {
         }
         int before = errors.size();
         return errors.isEmpty() && before == 0 ? new CadenceDefinition(name, moduleName, senderType, senderUser, zoneField, zone, days, from, to,
-                onReply, onBounce, onUnsub, pause, endsAfter, List.copyOf(fus)) : null;
+                onReply, onBounce, onUnsub, pause, endsAfter, goal, List.copyOf(fus)) : null;
     }
 
     private static FollowUp followUp(Actor actor, JsonNode f, int i, String path, String module, boolean moduleOk, Map<String, String> earlier,

@@ -11,7 +11,8 @@ import java.util.Set;
  * Runs cadence enrollments as their subjects' signals arrive, in per-subject order, inside the
  * dispatcher's transaction: due follow-ups on {@code timer.fired}, sending outcomes on
  * {@code action.succeeded}/{@code action.failed} of cadence actions, and what the customer did
- * ({@code email.opened}, {@code clicked}, {@code replied}, {@code bounced}, {@code unsubscribed}).
+ * ({@code email.opened}, {@code clicked}, {@code replied}, {@code bounced}, {@code unsubscribed}), and
+ * {@code record.updated} of an enrolled record, for goal criteria.
  * Other signals cost a string comparison.
  */
 public final class CadenceRunner implements SignalConsumer {
@@ -37,7 +38,7 @@ public final class CadenceRunner implements SignalConsumer {
         if (t.equals("action.succeeded") || t.equals("action.failed")) {
             return s.payload().path("source").asText().startsWith(Cadences.SOURCE);
         }
-        return EMAIL.contains(t);
+        return EMAIL.contains(t) || t.equals("record.updated");
     }
 
     @Override

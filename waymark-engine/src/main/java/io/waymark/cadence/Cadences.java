@@ -614,6 +614,10 @@ public final class Cadences {
     }
 
     void end(Work w, Instant now, String reason, Effects fx) {
+        end(w, now, reason, "replied", fx);
+    }
+
+    void end(Work w, Instant now, String reason, String goal, Effects fx) {
         w.status = "ended";
         w.reason = reason;
         w.endedAt = now;
@@ -623,7 +627,7 @@ public final class Cadences {
         fx.timers.removeIf(t -> t.key().equals(timerKey(w.id())));
         if (reason.equals("goal_reached")) {
             ObjectNode p = Json.object().put("cadence", w.cadenceName).put("cadence_id", w.loaded.cadenceId().toString())
-                    .put("enrollment_id", w.id().toString()).put("goal", "replied");
+                    .put("enrollment_id", w.id().toString()).put("goal", goal);
             fx.signals.add(new NewSignal(Ids.next(clock), w.loaded.orgId(), "cadence.goal_reached", w.loaded.subject(), w.loaded.module(),
                     w.loaded.recordId(), p, now, Actor.SYSTEM_USER));
         }
@@ -681,6 +685,17 @@ public final class Cadences {
                     line(w, s.occurredAt(), "failed", src[2]).put("reason", s.payload().path("reason").asText());
                 }
                 advance(w, now, fx);
+                touched = true;
+            } else if (type.equals("record.updated")) {
+                if (w.def.goalCriteria() == null || !w.loaded.module().equals(s.module()) || !w.loaded.recordId().equals(s.recordId())) {
+                    continue;
+                }
+                Record r = records.findForSignal(w.loaded.orgId(), w.loaded.module(), w.loaded.recordId());
+                if (r == null || !w.def.goalCriteria().matches(r, null, now, ZoneId.of(w.state.path("zone").asText("UTC")))) {
+                    continue;
+                }
+                line(w, s.occurredAt(), "goal_criteria_met", null);
+                end(w, now, "goal_reached", "criteria", fx);
                 touched = true;
             } else if (type.equals("email.unsubscribed")) {
                 line(w, s.occurredAt(), "unsubscribed", null);

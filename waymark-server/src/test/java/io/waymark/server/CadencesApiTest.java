@@ -303,4 +303,31 @@ class CadencesApiTest {
         assertThat(counts.get("active").asInt()).isZero();
         assertThat(api.get("/api/v1/cadences/" + cadence + "/enrollments?status=ended").json().get("data")).hasSize(2);
     }
+
+    @BothServers
+    void goalCriteriaEndTheEnrollmentWhenTheRecordStartsToMatch(Api api) {
+        Api.Response bad = api.post("/api/v1/cadences", "{'name': 'G', 'module': 'Leads', 'unenroll': {'goal_criteria': '(No_Such_Field:equals:x)'},"
+                + " 'follow_ups': [{'key': 'a', 'type': 'task', 'subject': 's'}]}");
+        assertThat(bad.status()).isEqualTo(400);
+        assertThat(bad.json().toString()).contains("unenroll.goal_criteria");
+        String cadence = published(api, "{'name': 'Qualify', 'module': 'Leads', 'unenroll': {'goal_criteria': '(Lead_Status:equals:Pre-Qualified)'},"
+                + " 'follow_ups': [{'key': 'a', 'type': 'task', 'subject': 'Qualify', 'after': {'days': 1}}]}");
+        String lead = lead(api, "q@example.com");
+        String id = enroll(api, cadence, lead).get("enrolled").get(0).get("id").asText();
+        assertThat(api.patch("/api/v1/records/Leads/" + lead, "{'Lead_Status': 'Contacted'}").status()).isEqualTo(200);
+        run(api);
+        assertThat(enrollment(api, id).get("status").asText()).isEqualTo("active");
+        assertThat(api.patch("/api/v1/records/Leads/" + lead, "{'Lead_Status': 'Pre-Qualified'}").status()).isEqualTo(200);
+        run(api);
+        JsonNode e = enrollment(api, id);
+        assertThat(e.get("status").asText()).isEqualTo("ended");
+        assertThat(e.get("reason").asText()).isEqualTo("goal_reached");
+        String subject = e.get("subject").asText();
+        JsonNode goal = api.get("/api/v1/signals?type=cadence.goal_reached&subject=" + subject).json().get("data");
+        assertThat(goal).hasSize(1);
+        assertThat(goal.get(0).get("payload").get("goal").asText()).isEqualTo("criteria");
+        api.clock().advance(Duration.ofDays(2));
+        run(api);
+        assertThat(api.get("/api/v1/records/Tasks?limit=100").json().get("data")).isEmpty();
+    }
 }
