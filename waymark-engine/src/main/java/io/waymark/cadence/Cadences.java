@@ -272,16 +272,23 @@ public final class Cadences {
                 state.putObject("outcomes");
                 state.putArray("timeline");
                 CadenceStore.Enrollment e = new CadenceStore.Enrollment(Ids.next(clock), actor.orgId(), id, c.latest(), c.module(), r.id(),
-                        r.subject(), "active", null, state, 1, now, null);
-                if (!store.insertEnrollment(e)) {
+                        r.subject(), "active", null, state, 0, now, null);
+                // Decided first, written once: the enrollment row goes in with its first follow-up already planned (or queued).
+                Work w = new Work(e, d, c.name());
+                line(w, now, "enrolled", null).put("by", actor.userId() == null ? null : actor.userId().toString());
+                Effects mine = new Effects();
+                advance(w, now, mine);
+                CadenceStore.Enrollment first = w.current();
+                if (!store.insertEnrollment(first)) {
                     skipped.addObject().put("record_id", r.id().toString()).put("reason", "already enrolled in this cadence");
                     continue;
                 }
-                Work w = new Work(e, d, c.name());
-                line(w, now, "enrolled", null).put("by", actor.userId() == null ? null : actor.userId().toString());
-                advance(w, now, fx);
-                save(w, fx);
-                enrolled.add(enrollmentView(w.current()));
+                fx.orgId = actor.orgId();
+                fx.actions.addAll(mine.actions);
+                fx.timers.addAll(mine.timers);
+                fx.cancel.addAll(mine.cancel);
+                fx.signals.addAll(mine.signals);
+                enrolled.add(enrollmentView(first));
             }
             fx.flush(this);
             ObjectNode o = Json.object();
