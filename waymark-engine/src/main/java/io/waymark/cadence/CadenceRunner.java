@@ -48,10 +48,10 @@ public final class CadenceRunner implements SignalConsumer {
         }
         List<Cadences.Work> live = new ArrayList<>();
         for (CadenceStore.Enrollment e : cadences.store().liveEnrollments(s.orgId(), s.subject())) {
-            String name = cadences.cadence(e.orgId(), e.cadenceId()).map(CadenceStore.StoredCadence::name).orElse(null);
-            CadenceDefinition d = name == null ? null : cadences.definition(e.orgId(), e.cadenceId(), e.version());
+            // The enrollment's version (cached once parsed) names the cadence as it was published.
+            CadenceDefinition d = cadences.definition(e.orgId(), e.cadenceId(), e.version());
             if (d != null) {
-                live.add(new Cadences.Work(e, d, name));
+                live.add(new Cadences.Work(e, d, d.name()));
             }
         }
         if (!live.isEmpty()) {

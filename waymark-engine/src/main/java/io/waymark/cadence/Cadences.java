@@ -47,7 +47,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * email's opens, clicks, replies and bounces, and ends enrollments with the reason recorded
  * ({@code goal_reached}, {@code replied}, {@code exhausted}, {@code bounced}, {@code unsubscribed},
  * {@code removed}). Reaching the goal emits {@code cadence.goal_reached} (payload
- * {@code cadence}: the cadence's name, {@code goal}), which a journey's {@code cadence_goal} entry
+ * {@code cadence}: the cadence's name in the enrollment's version, {@code goal}), which a journey's {@code cadence_goal} entry
  * waits for; every end emits {@code cadence.ended}. An out-of-office auto-reply pauses the
  * enrollment for the definition's {@code out_of_office_pause_days} instead of ending it.
  *
@@ -274,7 +274,7 @@ public final class Cadences {
                 CadenceStore.Enrollment e = new CadenceStore.Enrollment(Ids.next(clock), actor.orgId(), id, c.latest(), c.module(), r.id(),
                         r.subject(), "active", null, state, 0, now, null);
                 // Decided first, written once: the enrollment row goes in with its first follow-up already planned (or queued).
-                Work w = new Work(e, d, c.name());
+                Work w = new Work(e, d, d.name());
                 line(w, now, "enrolled", null).put("by", actor.userId() == null ? null : actor.userId().toString());
                 Effects mine = new Effects();
                 advance(w, now, mine);
@@ -341,8 +341,8 @@ public final class Cadences {
     private Work work(Actor actor, UUID enrollmentId) {
         CadenceStore.Enrollment e = store.findEnrollment(actor.orgId(), enrollmentId)
                 .orElseThrow(() -> new NotFoundException("No cadence enrollment has id " + enrollmentId));
-        CadenceStore.StoredCadence c = store.findCadence(actor.orgId(), e.cadenceId()).orElseThrow();
-        return new Work(e, definition(actor.orgId(), e.cadenceId(), e.version()), c.name());
+        CadenceDefinition d = definition(actor.orgId(), e.cadenceId(), e.version());
+        return new Work(e, d, d.name());
     }
 
     /** One enrollment with its timeline. */
