@@ -35,7 +35,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -751,10 +750,6 @@ public final class Cadences {
                 fx.flush(this);
             }
         }
-    }
-
-    Optional<CadenceStore.StoredCadence> cadence(UUID orgId, UUID id) {
-        return store.findCadence(orgId, id);
     }
 
     CadenceStore store() {
