@@ -144,7 +144,10 @@ class CadencesApiTest {
         JsonNode instances = api.get("/api/v1/journeys/instances?subject=" + subject).json().get("data");
         assertThat(instances).hasSize(1);
         assertThat(instances.get(0).get("state").asText()).isEqualTo("engaged");
-        assertThat(api.get("/api/v1/records/Tasks?limit=100").json().get("data")).as("no call was scheduled").isEmpty();
+        assertThat(api.get("/api/v1/records/Calls?limit=100").json().get("data")).as("no call was scheduled").isEmpty();
+        api.clock().advance(Duration.ofDays(3));
+        run(api);
+        assertThat(api.get("/api/v1/records/Calls?limit=100").json().get("data")).as("nor later: the enrollment ended").isEmpty();
 
         JsonNode counts = api.get("/api/v1/cadences/" + cadence + "/analytics").json();
         assertThat(counts.get("enrolled").asInt()).isEqualTo(1);
