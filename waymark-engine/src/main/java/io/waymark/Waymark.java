@@ -100,6 +100,7 @@ public final class Waymark implements AutoCloseable {
     private final Journeys journeys;
     private final Blueprints blueprints;
     private final Approvals approvals;
+    private final io.waymark.cadence.Cadences cadences;
 
     private Waymark(Builder b) {
         this.clock = Objects.requireNonNull(b.clock, "clock");
@@ -157,6 +158,7 @@ public final class Waymark implements AutoCloseable {
             this.journeys = null;
             this.blueprints = null;
             this.approvals = null;
+            this.cadences = null;
         } else {
             this.outbox = new Outbox(b.outboxStore, b.signalStore, actions, tx, clock, access, b.outboxSettings);
             this.timers = new Timers(b.timerScheduler, b.signalStore, tx, clock, dispatcher::wake);
@@ -180,6 +182,13 @@ public final class Waymark implements AutoCloseable {
                 records.guard(blueprints.guard());
                 dispatcher.register(blueprints.timerConsumer());
                 dispatcher.register(approvals.timerConsumer());
+            }
+            // Cadences are optional too.
+            this.cadences = b.cadenceStore == null ? null
+                    : new io.waymark.cadence.Cadences(b.cadenceStore, metadata, actions, records, b.signalStore, outbox, timers, tx, clock, access,
+                    b.identityStore);
+            if (cadences != null) {
+                dispatcher.register(cadences.runner());
             }
         }
         this.kiosks = new Kiosks(metadata, records, signals, flows, access, actions, outbox, tx, clock);
@@ -350,6 +359,14 @@ public final class Waymark implements AutoCloseable {
         return service;
     }
 
+    /** Cadences: follow-up sequences, their enrollments and runtime. */
+    public io.waymark.cadence.Cadences cadences() {
+        if (cadences == null) {
+            throw new IllegalStateException("This engine was built without a cadence store (Builder.cadenceStore)");
+        }
+        return cadences;
+    }
+
     /** The Journey Builder: journeys, their versions, instances and analytics. */
     public Journeys journeys() {
         if (journeys == null) {
@@ -431,6 +448,7 @@ public final class Waymark implements AutoCloseable {
         private JourneyStore journeyStore;
         private BlueprintStore blueprintStore;
         private ApprovalStore approvalStore;
+        private io.waymark.cadence.CadenceStore cadenceStore;
         private final List<ActionType> actionTypes = new ArrayList<>();
         private Outbox.Settings outboxSettings = Outbox.Settings.defaults();
         private int workflowMaxDepth = 5;
@@ -442,6 +460,12 @@ public final class Waymark implements AutoCloseable {
 
         public Builder timerScheduler(TimerScheduler scheduler) {
             this.timerScheduler = scheduler;
+            return this;
+        }
+
+        /** Where cadences are kept; without one the engine has no cadences. */
+        public Builder cadenceStore(io.waymark.cadence.CadenceStore store) {
+            this.cadenceStore = store;
             return this;
         }
 

@@ -70,6 +70,7 @@ public final class WaymarkServer implements AutoCloseable {
                 new PathFinderApi(engine.pathFinder(), config.maxRequestSize()),
                 new JourneyApi(engine.journeys(), config.maxRequestSize()),
                 new BpmApi(engine.blueprints(), engine.approvals(), engine.myJobs(), config.maxRequestSize()),
+                new CadenceApi(engine.cadences(), config.maxRequestSize()),
                 new OpenApiDocument(),
                 new EmailApi(engine.email(), mailbox, config.maxRequestSize()),
                 new IntegrationsApi(engine.webhooks(), engine.signalEndpoints(), engine.webForms(), engine.email().settings().publicBaseUrl(),
@@ -372,7 +373,20 @@ public final class WaymarkServer implements AutoCloseable {
                 post(API + "/approvals/{id}/delegate", ctx -> h.bpm().delegate(ctx)),
                 post(API + "/approvals/{id}/recall", ctx -> h.bpm().recall(ctx)),
                 get(record + "/approvals", ctx -> h.bpm().recordApprovals(ctx)),
-                get(API + "/my-jobs", ctx -> h.bpm().myJobs(ctx)));
+                get(API + "/my-jobs", ctx -> h.bpm().myJobs(ctx)),
+                get(API + "/cadences", ctx -> h.cadences().list(ctx)),
+                post(API + "/cadences", ctx -> h.cadences().create(ctx)),
+                get(API + "/cadences/enrollments/{enrollment}", ctx -> h.cadences().enrollment(ctx)),
+                post(API + "/cadences/enrollments/{enrollment}/unenroll", ctx -> h.cadences().unenroll(ctx)),
+                post(API + "/cadences/enrollments/{enrollment}/pause", ctx -> h.cadences().pause(ctx)),
+                post(API + "/cadences/enrollments/{enrollment}/resume", ctx -> h.cadences().resume(ctx)),
+                get(API + "/cadences/{id}", ctx -> h.cadences().get(ctx)),
+                put(API + "/cadences/{id}", ctx -> h.cadences().update(ctx)),
+                post(API + "/cadences/{id}/publish", ctx -> h.cadences().publish(ctx)),
+                get(API + "/cadences/{id}/versions/{version}", ctx -> h.cadences().version(ctx)),
+                post(API + "/cadences/{id}/enroll", ctx -> h.cadences().enroll(ctx)),
+                get(API + "/cadences/{id}/enrollments", ctx -> h.cadences().enrollments(ctx)),
+                get(API + "/cadences/{id}/analytics", ctx -> h.cadences().analytics(ctx)));
     }
 
     private static Endpoint get(String path, Handler h) {
@@ -400,6 +414,7 @@ public final class WaymarkServer implements AutoCloseable {
 
     private record Handlers(SystemApi system, MetadataApi metadata, RecordApi records, SignalApi signals, FlowApi flows,
                             IdentityApi identity, AutomationApi automation, PathFinderApi pathFinder, JourneyApi journeys, BpmApi bpm,
+                            CadenceApi cadences,
                             OpenApiDocument openApi, EmailApi email, IntegrationsApi integrations, PublicApi publicRoutes) {
     }
 }

@@ -340,6 +340,23 @@ class AuthorizationMatrixTest {
             route("GET /api/v1/my-jobs", f -> get(V1 + "/my-jobs")).open(),
             route("GET /api/v1/records/{module}/{id}/blueprint/history", f -> get(V1 + "/records/Leads/" + f.leadInBlueprint() + "/blueprint/history"))
                     .otherOrg(404).hidden(404),
+            route("GET /api/v1/cadences", f -> get(V1 + "/cadences")),
+            route("POST /api/v1/cadences", f -> post(V1 + "/cadences", Fixture.cadence("C" + f.unique()))).ok(201),
+            route("GET /api/v1/cadences/enrollments/{enrollment}", f -> get(V1 + "/cadences/enrollments/" + f.enrollment)).otherOrg(404),
+            route("POST /api/v1/cadences/enrollments/{enrollment}/unenroll", f -> post(V1 + "/cadences/enrollments/" + f.newEnrollment(false)
+                    + "/unenroll", null)).otherOrg(404),
+            route("POST /api/v1/cadences/enrollments/{enrollment}/pause", f -> post(V1 + "/cadences/enrollments/" + f.newEnrollment(false)
+                    + "/pause", null)).otherOrg(404),
+            route("POST /api/v1/cadences/enrollments/{enrollment}/resume", f -> post(V1 + "/cadences/enrollments/" + f.newEnrollment(true)
+                    + "/resume", null)).otherOrg(404),
+            route("GET /api/v1/cadences/{id}", f -> get(V1 + "/cadences/" + f.cadence)).otherOrg(404),
+            route("PUT /api/v1/cadences/{id}", f -> put(V1 + "/cadences/" + f.newCadence(false), Fixture.cadence("Edited " + f.unique()))).otherOrg(404),
+            route("POST /api/v1/cadences/{id}/publish", f -> post(V1 + "/cadences/" + f.newCadence(false) + "/publish", null)).otherOrg(404),
+            route("GET /api/v1/cadences/{id}/versions/{version}", f -> get(V1 + "/cadences/" + f.cadence + "/versions/1")).otherOrg(404),
+            route("POST /api/v1/cadences/{id}/enroll", f -> post(V1 + "/cadences/" + f.cadence + "/enroll", "{'record_ids': ['"
+                    + f.newLead() + "']}")).otherOrg(404),
+            route("GET /api/v1/cadences/{id}/enrollments", f -> get(V1 + "/cadences/" + f.cadence + "/enrollments")).otherOrg(404),
+            route("GET /api/v1/cadences/{id}/analytics", f -> get(V1 + "/cadences/" + f.cadence + "/analytics")).otherOrg(404),
 
             route("GET /api/v1/kiosks", f -> get(V1 + "/kiosks")).open(),
             route("POST /api/v1/kiosks", f -> post(V1 + "/kiosks", Fixture.kiosk("K" + f.unique()))).ok(201),
@@ -397,6 +414,8 @@ class AuthorizationMatrixTest {
         final UUID instance;
         final UUID blueprint;
         final UUID approvalProcess;
+        final UUID cadence;
+        final UUID enrollment;
         final UUID wizard;
         final List<String> markers = new ArrayList<>();
         private final AtomicInteger counter = new AtomicInteger();
@@ -441,6 +460,8 @@ class AuthorizationMatrixTest {
             approvalProcess = UUID.fromString(engine.approvals().create(api.admin(), json(approvalProcess("Big deals", team.ceoRole))).get("id").asText());
             engine.blueprints().update(api.admin(), blueprint, json("{'active': true, 'transitions': [{'name': 'Contact', 'from': 'New', 'to': 'Contacted'},"
                     + " {'name': 'Lose', 'from': 'Contacted', 'to': 'Lost Lead'}]}"));
+            cadence = newCadence(true);
+            enrollment = newEnrollment(false);
             kiosk = UUID.fromString(engine.kiosks().create(api.admin(), json(kiosk("Lead desk"))).get("id").asText());
             wizard = UUID.fromString(engine.wizards().create(api.admin(), json(wizard("New lead"))).get("id").asText());
             markers.addAll(List.of("ZZSECRETA", "ZZSECRETACCOUNT", "ZZSECRETCONTACT", hiddenLead.toString(), account.toString(),
@@ -574,6 +595,27 @@ class AuthorizationMatrixTest {
             UUID id = UUID.fromString(engine.journeys().create(admin.admin(), json(journey("J" + unique()))).get("id").asText());
             if (published) {
                 engine.journeys().publish(admin.admin(), id);
+            }
+            return id;
+        }
+
+        static String cadence(String name) {
+            return "{'name': '" + name + "', 'module': 'Leads', 'follow_ups': [{'key': 'a', 'type': 'task', 'subject': 'Call back', 'after': {'days': 1}}]}";
+        }
+
+        UUID newCadence(boolean published) {
+            UUID id = UUID.fromString(engine.cadences().create(admin.admin(), json(cadence("C" + unique()))).get("id").asText());
+            if (published) {
+                engine.cadences().publish(admin.admin(), id);
+            }
+            return id;
+        }
+
+        UUID newEnrollment(boolean paused) {
+            UUID id = UUID.fromString(engine.cadences().enroll(admin.admin(), cadence, json("{'record_ids': ['" + newLead() + "']}"))
+                    .get("enrolled").get(0).get("id").asText());
+            if (paused) {
+                engine.cadences().setPaused(admin.admin(), id, true);
             }
             return id;
         }

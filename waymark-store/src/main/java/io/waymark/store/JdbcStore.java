@@ -99,7 +99,8 @@ public final class JdbcStore implements AutoCloseable {
                 .pathFinderStore(new JdbcPathFinderStore(transactor, dialect))
                 .journeyStore(new JdbcJourneyStore(transactor, dialect))
                 .blueprintStore(new JdbcBlueprintStore(transactor))
-                .approvalStore(new JdbcApprovalStore(transactor));
+                .approvalStore(new JdbcApprovalStore(transactor))
+                .cadenceStore(new JdbcCadenceStore(transactor));
     }
 
     public Transactor transactor() {

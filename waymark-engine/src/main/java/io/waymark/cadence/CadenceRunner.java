@@ -1,0 +1,61 @@
+package io.waymark.cadence;
+
+import io.waymark.signal.Signal;
+import io.waymark.signal.SignalConsumer;
+import io.waymark.timer.Timers;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Runs cadence enrollments as their subjects' signals arrive, in per-subject order, inside the
+ * dispatcher's transaction: due follow-ups on {@code timer.fired}, sending outcomes on
+ * {@code action.succeeded}/{@code action.failed} of cadence actions, and what the customer did
+ * ({@code email.opened}, {@code clicked}, {@code replied}, {@code bounced}, {@code unsubscribed}), and
+ * {@code record.updated} of an enrolled record, for goal criteria.
+ * Other signals cost a string comparison.
+ */
+public final class CadenceRunner implements SignalConsumer {
+    public static final String NAME = "cadences";
+    private static final Set<String> EMAIL = Set.of("email.opened", "email.clicked", "email.replied", "email.bounced", "email.unsubscribed");
+
+    private final Cadences cadences;
+
+    CadenceRunner(Cadences cadences) {
+        this.cadences = cadences;
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    static boolean relevant(Signal s) {
+        String t = s.type();
+        if (t.equals(Timers.FIRED)) {
+            return Cadences.TIMER_PURPOSE.equals(s.payload().path("purpose").asText());
+        }
+        if (t.equals("action.succeeded") || t.equals("action.failed")) {
+            return s.payload().path("source").asText().startsWith(Cadences.SOURCE);
+        }
+        return EMAIL.contains(t) || t.equals("record.updated");
+    }
+
+    @Override
+    public void accept(Signal s) {
+        if (!relevant(s)) {
+            return;
+        }
+        List<Cadences.Work> live = new ArrayList<>();
+        for (CadenceStore.Enrollment e : cadences.store().liveEnrollments(s.orgId(), s.subject())) {
+            // The enrollment's version (cached once parsed) names the cadence as it was published.
+            CadenceDefinition d = cadences.definition(e.orgId(), e.cadenceId(), e.version());
+            if (d != null) {
+                live.add(new Cadences.Work(e, d, d.name()));
+            }
+        }
+        if (!live.isEmpty()) {
+            cadences.onSignal(s, live, new Cadences.Effects());
+        }
+    }
+}

@@ -1,0 +1,72 @@
+package io.waymark.cadence;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Port: where cadences, their published versions and enrollments are kept. Every method joins the
+ * caller's transaction.
+ */
+public interface CadenceStore {
+
+    /** A cadence: its editable draft and the number of its latest published version (0 = none). */
+    record StoredCadence(UUID id, UUID orgId, String name, String module, ObjectNode draft, int latest, long revision,
+                         Instant createdAt, Instant modifiedAt) {
+    }
+
+    /** An immutable published version. */
+    record StoredVersion(UUID cadenceId, int version, UUID orgId, ObjectNode definition, Instant publishedAt) {
+    }
+
+    /**
+     * One record's run through one version of a cadence.
+     *
+     * @param status   {@code active}, {@code paused} or {@code ended}
+     * @param reason   why it ended: goal_reached, replied, exhausted, bounced, unsubscribed, removed
+     * @param state    progress: the next follow-up, the anchor time, each follow-up's outcome and the timeline
+     * @param revision bumped by every write; updates are guarded by it
+     */
+    record Enrollment(UUID id, UUID orgId, UUID cadenceId, int version, String module, UUID recordId, String subject, String status,
+                      String reason, ObjectNode state, long revision, Instant enrolledAt, Instant endedAt) {
+        public boolean live() {
+            return !"ended".equals(status);
+        }
+    }
+
+    void insertCadence(StoredCadence c);
+
+    /** Writes a cadence if its revision is still {@code expectedRevision}; returns whether it did. */
+    boolean updateCadence(StoredCadence c, long expectedRevision);
+
+    Optional<StoredCadence> findCadence(UUID orgId, UUID id);
+
+    List<StoredCadence> cadences(UUID orgId);
+
+    void insertVersion(StoredVersion v);
+
+    Optional<StoredVersion> findVersion(UUID orgId, UUID cadenceId, int version);
+
+    /**
+     * Inserts an enrollment; returns false (and inserts nothing) when the record already has a live
+     * enrollment in that cadence.
+     */
+    boolean insertEnrollment(Enrollment e);
+
+    /** Overwrites an enrollment if its revision is still {@code expectedRevision}; returns whether it did. */
+    boolean updateEnrollment(Enrollment e, long expectedRevision);
+
+    Optional<Enrollment> findEnrollment(UUID orgId, UUID id);
+
+    /** Live (active or paused) enrollments of a subject, in any cadence. */
+    List<Enrollment> liveEnrollments(UUID orgId, String subject);
+
+    /** A page of a cadence's enrollments, optionally of one status, ordered by id. */
+    List<Enrollment> enrollments(UUID orgId, UUID cadenceId, String status, UUID after, int limit);
+
+    /** Enrollments of a cadence per status and reason: {@code "active"}, {@code "ended:goal_reached"} … to count. */
+    Map<String, Long> counts(UUID orgId, UUID cadenceId);
+}

@@ -1,0 +1,758 @@
+package io.waymark.cadence;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.waymark.Actor;
+import io.waymark.Ids;
+import io.waymark.action.ActionCatalog;
+import io.waymark.action.ActionDefinition;
+import io.waymark.action.Outbox;
+import io.waymark.error.ConflictException;
+import io.waymark.error.FieldError;
+import io.waymark.error.NotFoundException;
+import io.waymark.error.ProcessRuleException;
+import io.waymark.error.ValidationException;
+import io.waymark.identity.Access;
+import io.waymark.identity.Capability;
+import io.waymark.identity.UserDirectory;
+import io.waymark.json.Json;
+import io.waymark.record.Metadata;
+import io.waymark.record.Record;
+import io.waymark.record.Records;
+import io.waymark.signal.NewSignal;
+import io.waymark.signal.Signal;
+import io.waymark.signal.SignalStore;
+import io.waymark.timer.Timer;
+import io.waymark.timer.Timers;
+import io.waymark.tx.Transactor;
+import java.time.Clock;
+import java.time.DateTimeException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Cadences: follow-up sequences that react to what the customer does. Definitions (a draft and
+ * immutable published versions), enrollment and unenrollment by hand, and the runtime — a
+ * {@link io.waymark.signal.SignalConsumer} ({@link #runner()}) that runs due follow-ups on
+ * {@code timer.fired}, sends their emails, calls and tasks through the outbox, follows each
+ * email's opens, clicks, replies and bounces, and ends enrollments with the reason recorded
+ * ({@code goal_reached}, {@code replied}, {@code exhausted}, {@code bounced}, {@code unsubscribed},
+ * {@code removed}). Reaching the goal emits {@code cadence.goal_reached} (payload
+ * {@code cadence}: the cadence's name in the enrollment's version, {@code goal}), which a journey's {@code cadence_goal} entry
+ * waits for; every end emits {@code cadence.ended}. An out-of-office auto-reply pauses the
+ * enrollment for the definition's {@code out_of_office_pause_days} instead of ending it.
+ *
+ * <p>Every decision and its effects (enrollment state, outbox entries, timers, signals) commit in
+ * one transaction with the signal that caused them. Every method here needs
+ * {@link Capability#MANAGE_CADENCES}.
+ */
+public final class Cadences {
+    static final String TIMER_PURPOSE = "cadence";
+    static final String SOURCE = "cadence:";
+
+    private final CadenceStore store;
+    private final Metadata metadata;
+    private final ActionCatalog actions;
+    private final Records records;
+    private final SignalStore signals;
+    private final Outbox outbox;
+    private final Timers timers;
+    private final Transactor tx;
+    private final Clock clock;
+    private final Access access;
+    private final UserDirectory users;
+    private final Map<String, CadenceDefinition> versions = new ConcurrentHashMap<>();
+    private final CadenceRunner runner;
+
+    public Cadences(CadenceStore store, Metadata metadata, ActionCatalog actions, Records records, SignalStore signals, Outbox outbox,
+                    Timers timers, Transactor tx, Clock clock, Access access, UserDirectory users) {
+        this.store = store;
+        this.metadata = metadata;
+        this.actions = actions;
+        this.records = records;
+        this.signals = signals;
+        this.outbox = outbox;
+        this.timers = timers;
+        this.tx = tx;
+        this.clock = clock;
+        this.access = access;
+        this.users = users;
+        this.runner = new CadenceRunner(this);
+    }
+
+    /** The signal consumer that runs enrollments; the engine registers it with the dispatcher. */
+    public CadenceRunner runner() {
+        return runner;
+    }
+
+    // ------------------------------------------------------------------ definitions
+
+    /** Validates a definition without saving it; throws naming every bad field. */
+    public CadenceDefinition validate(Actor actor, JsonNode body) {
+        access.require(actor, Capability.MANAGE_CADENCES);
+        return parse(actor, body);
+    }
+
+    private CadenceDefinition parse(Actor actor, JsonNode body) {
+        List<FieldError> errors = new ArrayList<>();
+        CadenceDefinition d = CadenceDefinition.parse(actor, body, metadata, actions, errors);
+        if (d == null) {
+            throw new ValidationException(errors.size() == 1 ? errors.get(0).field() + " " + errors.get(0).message()
+                    : errors.size() + " fields are invalid", errors);
+        }
+        return d;
+    }
+
+    /** Saves a new cadence as a draft (version 0: nothing published yet). */
+    public ObjectNode create(Actor actor, JsonNode body) {
+        access.require(actor, Capability.MANAGE_CADENCES);
+        CadenceDefinition d = parse(actor, body);
+        Instant now = clock.instant();
+        CadenceStore.StoredCadence c = new CadenceStore.StoredCadence(Ids.next(clock), actor.orgId(), d.name(), d.module(),
+                ((ObjectNode) body).deepCopy(), 0, 1, now, now);
+        tx.run(() -> store.insertCadence(c));
+        return view(c);
+    }
+
+    public ArrayNode list(Actor actor) {
+        access.require(actor, Capability.MANAGE_CADENCES);
+        ArrayNode out = Json.MAPPER.createArrayNode();
+        tx.inTransaction(() -> store.cadences(actor.orgId())).forEach(c -> out.add(view(c)));
+        return out;
+    }
+
+    public ObjectNode get(Actor actor, UUID id) {
+        access.require(actor, Capability.MANAGE_CADENCES);
+        return view(find(actor, id));
+    }
+
+    /**
+     * Replaces the draft. A published cadence keeps its versions: the edit is a draft until the
+     * next {@link #publish}; enrollments stay on the version they started on.
+     */
+    public ObjectNode update(Actor actor, UUID id, JsonNode body, Long expectedRevision) {
+        access.require(actor, Capability.MANAGE_CADENCES);
+        CadenceDefinition d = parse(actor, body);
+        return tx.inTransaction(() -> {
+            CadenceStore.StoredCadence c = find(actor, id);
+            if (expectedRevision != null && expectedRevision != c.revision()) {
+                throw new ConflictException("Cadence " + id + " is at revision " + c.revision() + ", not " + expectedRevision);
+            }
+            if (!d.module().equals(c.module())) {
+                throw new ValidationException("module cannot change", List.of(new FieldError("module", "cannot change from " + c.module())));
+            }
+            CadenceStore.StoredCadence n = new CadenceStore.StoredCadence(c.id(), c.orgId(), d.name(), d.module(), ((ObjectNode) body).deepCopy(),
+                    c.latest(), c.revision() + 1, c.createdAt(), clock.instant());
+            if (!store.updateCadence(n, c.revision())) {
+                throw new ConflictException("Cadence " + id + " changed meanwhile; read it again");
+            }
+            return view(n);
+        });
+    }
+
+    /** Publishes the draft as the next version; new enrollments use it. */
+    public ObjectNode publish(Actor actor, UUID id) {
+        access.require(actor, Capability.MANAGE_CADENCES);
+        return tx.inTransaction(() -> {
+            CadenceStore.StoredCadence c = find(actor, id);
+            parse(actor, c.draft()); // templates or fields may have gone since the draft was saved
+            int v = c.latest() + 1;
+            Instant now = clock.instant();
+            store.insertVersion(new CadenceStore.StoredVersion(id, v, actor.orgId(), c.draft().deepCopy(), now));
+            CadenceStore.StoredCadence n = new CadenceStore.StoredCadence(c.id(), c.orgId(), c.name(), c.module(), c.draft(), v, c.revision() + 1,
+                    c.createdAt(), now);
+            if (!store.updateCadence(n, c.revision())) {
+                throw new ConflictException("Cadence " + id + " changed meanwhile; read it again");
+            }
+            return view(n);
+        });
+    }
+
+    /** A published version's definition. */
+    public ObjectNode version(Actor actor, UUID id, int version) {
+        access.require(actor, Capability.MANAGE_CADENCES);
+        CadenceStore.StoredVersion v = tx.inTransaction(() -> store.findVersion(actor.orgId(), id, version))
+                .orElseThrow(() -> new NotFoundException("Cadence " + id + " has no version " + version));
+        ObjectNode o = Json.object();
+        o.put("cadence_id", id.toString()).put("version", v.version()).put("published_at", v.publishedAt().toString());
+        o.set("definition", v.definition());
+        return o;
+    }
+
+    private CadenceStore.StoredCadence find(Actor actor, UUID id) {
+        return tx.inTransaction(() -> store.findCadence(actor.orgId(), id))
+                .orElseThrow(() -> new NotFoundException("No cadence has id " + id));
+    }
+
+    private static ObjectNode view(CadenceStore.StoredCadence c) {
+        ObjectNode o = Json.object();
+        o.put("id", c.id().toString()).put("name", c.name()).put("module", c.module()).put("latest_version", c.latest())
+                .put("status", c.latest() == 0 ? "draft" : "published").put("revision", c.revision())
+                .put("created_at", c.createdAt().toString()).put("modified_at", c.modifiedAt().toString());
+        o.set("draft", c.draft());
+        return o;
+    }
+
+    CadenceDefinition definition(UUID orgId, UUID cadenceId, int version) {
+        String key = orgId + "/" + cadenceId + "/" + version;
+        CadenceDefinition d = versions.get(key);
+        if (d == null) {
+            CadenceStore.StoredVersion v = store.findVersion(orgId, cadenceId, version).orElse(null);
+            if (v == null) {
+                return null;
+            }
+            List<FieldError> errors = new ArrayList<>();
+            d = CadenceDefinition.parse(Actor.system(orgId), v.definition(), metadata, actions, errors);
+            if (d == null) {
+                // A published version no longer validates (its template was deleted …): it still runs what it can.
+                throw new ProcessRuleException("Cadence " + cadenceId + " version " + version + " is no longer valid: " + errors);
+            }
+            versions.put(key, d);
+        }
+        return d;
+    }
+
+    // ------------------------------------------------------------------ enrollment
+
+    /**
+     * Enrolls records by id ({@code {"record_ids": [...]}}) in the latest published version.
+     * A record already in the cadence is reported under {@code skipped}, not enrolled twice.
+     */
+    public ObjectNode enroll(Actor actor, UUID id, JsonNode body) {
+        access.require(actor, Capability.MANAGE_CADENCES);
+        JsonNode ids = body == null ? null : body.get("record_ids");
+        if (ids == null || !ids.isArray() || ids.isEmpty() || ids.size() > 1000) {
+            throw new ValidationException("record_ids is required", List.of(new FieldError("record_ids", "is required: a list of 1 to 1000 record ids")));
+        }
+        List<UUID> recordIds = new ArrayList<>();
+        List<FieldError> errors = new ArrayList<>();
+        for (int i = 0; i < ids.size(); i++) {
+            UUID r = Ids.parse(ids.get(i).asText(""));
+            if (r == null) {
+                errors.add(new FieldError("record_ids[" + i + "]", "must be a UUID"));
+            }
+            recordIds.add(r);
+        }
+        if (!errors.isEmpty()) {
+            throw new ValidationException(errors.size() + " record ids are invalid", errors);
+        }
+        return tx.inTransaction(() -> {
+            CadenceStore.StoredCadence c = find(actor, id);
+            if (c.latest() == 0) {
+                throw new ProcessRuleException("Cadence " + id + " has no published version; publish it before enrolling records");
+            }
+            CadenceDefinition d = definition(actor.orgId(), id, c.latest());
+            List<Record> found = new ArrayList<>();
+            for (int i = 0; i < recordIds.size(); i++) {
+                Record r = records.findForSignal(actor.orgId(), c.module(), recordIds.get(i));
+                if (r == null) {
+                    errors.add(new FieldError("record_ids[" + i + "]", "no " + c.module() + " record has id " + recordIds.get(i)));
+                }
+                found.add(r);
+            }
+            if (!errors.isEmpty()) {
+                throw new ValidationException(errors.size() + " record ids are invalid", errors);
+            }
+            ArrayNode enrolled = Json.MAPPER.createArrayNode();
+            ArrayNode skipped = Json.MAPPER.createArrayNode();
+            Effects fx = new Effects();
+            for (Record r : new LinkedHashSet<>(found)) {
+                Instant now = clock.instant();
+                ObjectNode state = Json.object();
+                state.put("next", 0).put("anchor", now.toString()).put("zone", zone(actor.orgId(), d, r).getId());
+                state.putObject("outcomes");
+                state.putArray("timeline");
+                CadenceStore.Enrollment e = new CadenceStore.Enrollment(Ids.next(clock), actor.orgId(), id, c.latest(), c.module(), r.id(),
+                        r.subject(), "active", null, state, 0, now, null);
+                // Decided first, written once: the enrollment row goes in with its first follow-up already planned (or queued).
+                Work w = new Work(e, d, d.name());
+                line(w, now, "enrolled", null).put("by", actor.userId() == null ? null : actor.userId().toString());
+                Effects mine = new Effects();
+                advance(w, now, mine);
+                CadenceStore.Enrollment first = w.current();
+                if (!store.insertEnrollment(first)) {
+                    skipped.addObject().put("record_id", r.id().toString()).put("reason", "already enrolled in this cadence");
+                    continue;
+                }
+                fx.orgId = actor.orgId();
+                fx.actions.addAll(mine.actions);
+                fx.timers.addAll(mine.timers);
+                fx.cancel.addAll(mine.cancel);
+                fx.signals.addAll(mine.signals);
+                enrolled.add(enrollmentView(first));
+            }
+            fx.flush(this);
+            ObjectNode o = Json.object();
+            o.set("enrolled", enrolled);
+            o.set("skipped", skipped);
+            return o;
+        });
+    }
+
+    /** Ends an enrollment by hand (reason {@code removed}). */
+    public ObjectNode unenroll(Actor actor, UUID enrollmentId) {
+        access.require(actor, Capability.MANAGE_CADENCES);
+        return tx.inTransaction(() -> {
+            Work w = work(actor, enrollmentId);
+            if (!w.live()) {
+                throw new ConflictException("Enrollment " + enrollmentId + " already ended (" + w.reason + ")");
+            }
+            Effects fx = new Effects();
+            end(w, clock.instant(), "removed", fx);
+            save(w, fx);
+            fx.flush(this);
+            return enrollmentView(w.current());
+        });
+    }
+
+    /** Pauses ({@code paused: true}) or resumes one enrollment by hand; a resumed enrollment runs what fell due meanwhile. */
+    public ObjectNode setPaused(Actor actor, UUID enrollmentId, boolean paused) {
+        access.require(actor, Capability.MANAGE_CADENCES);
+        return tx.inTransaction(() -> {
+            Work w = work(actor, enrollmentId);
+            if (!w.live()) {
+                throw new ConflictException("Enrollment " + enrollmentId + " already ended (" + w.reason + ")");
+            }
+            Effects fx = new Effects();
+            Instant now = clock.instant();
+            if (paused && w.status.equals("active")) {
+                w.status = "paused";
+                w.state.remove("paused_until");
+                line(w, now, "paused", null).put("by", "hand");
+                fx.cancel.add(timerKey(w.id()));
+            } else if (!paused && w.status.equals("paused")) {
+                resume(w, now, fx, "hand");
+            }
+            save(w, fx);
+            fx.flush(this);
+            return enrollmentView(w.current());
+        });
+    }
+
+    private Work work(Actor actor, UUID enrollmentId) {
+        CadenceStore.Enrollment e = store.findEnrollment(actor.orgId(), enrollmentId)
+                .orElseThrow(() -> new NotFoundException("No cadence enrollment has id " + enrollmentId));
+        CadenceDefinition d = definition(actor.orgId(), e.cadenceId(), e.version());
+        return new Work(e, d, d.name());
+    }
+
+    /** One enrollment with its timeline. */
+    public ObjectNode enrollment(Actor actor, UUID enrollmentId) {
+        access.require(actor, Capability.MANAGE_CADENCES);
+        return enrollmentView(tx.inTransaction(() -> store.findEnrollment(actor.orgId(), enrollmentId))
+                .orElseThrow(() -> new NotFoundException("No cadence enrollment has id " + enrollmentId)));
+    }
+
+    /** A page of a cadence's enrollments ({@code status}: active, paused or ended; optional). */
+    public ArrayNode enrollments(Actor actor, UUID id, String status, UUID after, int limit) {
+        access.require(actor, Capability.MANAGE_CADENCES);
+        if (status != null && !List.of("active", "paused", "ended").contains(status)) {
+            throw new ValidationException("Invalid status", List.of(new FieldError("status", "must be active, paused or ended")));
+        }
+        ArrayNode out = Json.MAPPER.createArrayNode();
+        tx.inTransaction(() -> {
+            find(actor, id);
+            return store.enrollments(actor.orgId(), id, status, after, limit);
+        }).forEach(e -> out.add(enrollmentView(e)));
+        return out;
+    }
+
+    /** Counts: enrolled, active, paused, and ended per reason. */
+    public ObjectNode analytics(Actor actor, UUID id) {
+        access.require(actor, Capability.MANAGE_CADENCES);
+        Map<String, Long> counts = tx.inTransaction(() -> {
+            find(actor, id);
+            return store.counts(actor.orgId(), id);
+        });
+        ObjectNode o = Json.object();
+        o.put("cadence_id", id.toString());
+        long total = counts.values().stream().mapToLong(Long::longValue).sum();
+        o.put("enrolled", total).put("active", counts.getOrDefault("active", 0L)).put("paused", counts.getOrDefault("paused", 0L));
+        ObjectNode ended = o.putObject("ended");
+        for (String reason : List.of("goal_reached", "replied", "exhausted", "bounced", "unsubscribed", "removed")) {
+            ended.put(reason, counts.getOrDefault("ended:" + reason, 0L));
+        }
+        return o;
+    }
+
+    static ObjectNode enrollmentView(CadenceStore.Enrollment e) {
+        ObjectNode o = Json.object();
+        o.put("id", e.id().toString()).put("cadence_id", e.cadenceId().toString()).put("version", e.version()).put("module", e.module())
+                .put("record_id", e.recordId().toString()).put("subject", e.subject()).put("status", e.status()).put("reason", e.reason())
+                .put("enrolled_at", e.enrolledAt().toString()).put("ended_at", e.endedAt() == null ? null : e.endedAt().toString());
+        o.put("next_follow_up", e.state().path("next").asInt());
+        o.set("next_due_at", e.state().get("due"));
+        o.put("zone", e.state().path("zone").asText());
+        o.set("follow_ups", e.state().get("outcomes"));
+        o.set("timeline", e.state().get("timeline"));
+        return o;
+    }
+
+    private ZoneId zone(UUID orgId, CadenceDefinition d, Record r) {
+        if (d.zoneField() != null) {
+            Object v = r.value(d.zoneField());
+            if (v != null) {
+                try {
+                    return ZoneId.of(v.toString().strip());
+                } catch (DateTimeException e) {
+                    // not a zone id: the policy falls back
+                }
+            }
+        }
+        if (d.defaultZone() != null) {
+            return d.defaultZone();
+        }
+        ZoneId z = users == null ? null : users.timeZone(orgId);
+        return z == null ? ZoneId.of("UTC") : z;
+    }
+
+    // ------------------------------------------------------------------ runtime
+
+    /** An enrollment being worked on. */
+    static final class Work {
+        final CadenceStore.Enrollment loaded;
+        final CadenceDefinition def;
+        final String cadenceName;
+        final ObjectNode state;
+        String status;
+        String reason;
+        Instant endedAt;
+
+        Work(CadenceStore.Enrollment e, CadenceDefinition def, String cadenceName) {
+            this.loaded = e;
+            this.def = def;
+            this.cadenceName = cadenceName;
+            this.state = e.state().deepCopy();
+            this.status = e.status();
+            this.reason = e.reason();
+            this.endedAt = e.endedAt();
+        }
+
+        UUID id() {
+            return loaded.id();
+        }
+
+        boolean live() {
+            return !"ended".equals(status);
+        }
+
+        CadenceStore.Enrollment current() {
+            return new CadenceStore.Enrollment(loaded.id(), loaded.orgId(), loaded.cadenceId(), loaded.version(), loaded.module(), loaded.recordId(),
+                    loaded.subject(), status, reason, state, loaded.revision() + 1, loaded.enrolledAt(), endedAt);
+        }
+
+        ObjectNode outcome(String key) {
+            return state.with("outcomes").with(key);
+        }
+    }
+
+    /** What a piece of work decided beyond the enrollments themselves. */
+    static final class Effects {
+        final List<Outbox.NewAction> actions = new ArrayList<>();
+        final List<Timer> timers = new ArrayList<>();
+        final List<String> cancel = new ArrayList<>();
+        final List<NewSignal> signals = new ArrayList<>();
+        UUID orgId;
+
+        void flush(Cadences c) {
+            if (!actions.isEmpty()) {
+                c.outbox.enqueue(actions);
+            }
+            if (!cancel.isEmpty() && orgId != null) {
+                List<String> keys = cancel.stream().filter(k -> timers.stream().noneMatch(t -> t.key().equals(k))).toList();
+                if (!keys.isEmpty()) {
+                    c.timers.cancel(orgId, keys);
+                }
+            }
+            if (!timers.isEmpty()) {
+                c.timers.schedule(timers);
+            }
+            if (!signals.isEmpty()) {
+                c.signals.append(signals);
+            }
+            if (!actions.isEmpty()) {
+                c.outbox.wake();
+            }
+            actions.clear();
+            timers.clear();
+            cancel.clear();
+            signals.clear();
+        }
+    }
+
+    void save(Work w, Effects fx) {
+        fx.orgId = w.loaded.orgId();
+        if (!store.updateEnrollment(w.current(), w.loaded.revision())) {
+            throw new ConflictException("Cadence enrollment " + w.id() + " changed meanwhile");
+        }
+    }
+
+    static String timerKey(UUID enrollment) {
+        return "cadence:" + enrollment;
+    }
+
+    private static ObjectNode line(Work w, Instant at, String kind, String followUp) {
+        ObjectNode l = ((ArrayNode) w.state.withArray("timeline")).addObject();
+        l.put("at", at.toString()).put("kind", kind);
+        if (followUp != null) {
+            l.put("follow_up", followUp);
+        }
+        return l;
+    }
+
+    private void timer(Work w, Instant due, Effects fx) {
+        ObjectNode data = Json.object().put("enrollment", w.id().toString());
+        fx.timers.removeIf(t -> t.key().equals(timerKey(w.id())));
+        fx.timers.add(new Timer(w.loaded.orgId(), timerKey(w.id()), TIMER_PURPOSE, due, w.loaded.subject(), w.loaded.module(), w.loaded.recordId(), data));
+    }
+
+    /** Runs whatever is due for an active enrollment and sets its timer for what comes next. */
+    void advance(Work w, Instant now, Effects fx) {
+        if (!"active".equals(w.status)) {
+            return;
+        }
+        List<CadenceDefinition.FollowUp> fus = w.def.followUps();
+        while (true) {
+            int next = w.state.path("next").asInt();
+            if (next >= fus.size()) {
+                Instant finished = Instant.parse(w.state.path("finished_at").asText(now.toString()));
+                w.state.put("finished_at", finished.toString());
+                Instant end = finished.plus(Duration.ofDays(w.def.endsAfterDays()));
+                if (!now.isBefore(end)) {
+                    end(w, now, "exhausted", fx);
+                } else {
+                    timer(w, end, fx);
+                }
+                return;
+            }
+            CadenceDefinition.FollowUp f = fus.get(next);
+            Instant due;
+            if (w.state.hasNonNull("due")) {
+                due = Instant.parse(w.state.get("due").asText());
+            } else {
+                Instant anchor = f.fromEnrollment() ? w.loaded.enrolledAt() : Instant.parse(w.state.get("anchor").asText());
+                due = w.def.due(f, anchor, ZoneId.of(w.state.path("zone").asText("UTC")));
+                w.state.put("due", due.toString());
+                w.outcome(f.key()).put("status", "planned").put("due_at", due.toString());
+            }
+            if (now.isBefore(due)) {
+                timer(w, due, fx);
+                return;
+            }
+            Verdict v = evaluate(w, f, now);
+            if (v.pending) {
+                if (v.until != null) {
+                    timer(w, v.until, fx);
+                }
+                return;
+            }
+            if (v.skipReason != null) {
+                w.outcome(f.key()).put("status", "skipped").put("at", now.toString()).put("reason", v.skipReason);
+                line(w, now, "skipped", f.key()).put("reason", v.skipReason);
+            } else {
+                ActionDefinition a = action(w, f);
+                fx.actions.add(new Outbox.NewAction(w.loaded.orgId(), SOURCE + w.id() + ":" + f.key(), a, w.loaded.module(), w.loaded.recordId(),
+                        w.loaded.subject(), null, 1));
+                w.outcome(f.key()).put("status", "queued").put("at", now.toString());
+                line(w, now, "queued", f.key()).put("type", f.type());
+            }
+            w.state.put("anchor", now.toString());
+            w.state.put("next", next + 1);
+            w.state.remove("due");
+        }
+    }
+
+    private ActionDefinition action(Work w, CadenceDefinition.FollowUp f) {
+        ActionDefinition a = f.action();
+        if (f.type().equals("email")) {
+            return a;
+        }
+        ObjectNode cfg = a.config().deepCopy();
+        UUID sender = w.def.senderUser();
+        cfg.put("assign_to", sender == null ? "record_owner" : sender.toString());
+        return new ActionDefinition(a.type(), cfg);
+    }
+
+    /** Whether a follow-up's conditions hold now, are still open, or failed. */
+    record Verdict(boolean pending, Instant until, String skipReason) {
+    }
+
+    private Verdict evaluate(Work w, CadenceDefinition.FollowUp f, Instant now) {
+        Instant waitUntil = null;
+        boolean waiting = false;
+        for (CadenceDefinition.Condition c : f.conditions()) {
+            ObjectNode ref = (ObjectNode) w.state.path("outcomes").path(c.followUp());
+            String status = ref.path("status").asText("");
+            if (status.equals("skipped") || status.equals("failed")) {
+                return new Verdict(false, null, c.followUp() + " was not sent");
+            }
+            if (!status.equals("sent")) {
+                waiting = true; // its email has not gone out yet: wait for the outbox
+                continue;
+            }
+            Instant sentAt = Instant.parse(ref.get("sent_at").asText());
+            Instant deadline = sentAt.plus(Duration.ofDays(c.withinDays()));
+            JsonNode happened = ref.path("events").get(c.signalEvent());
+            boolean inTime = happened != null && !Instant.parse(happened.asText()).isAfter(deadline);
+            if (c.negative()) {
+                if (inTime) {
+                    return new Verdict(false, null, c.followUp() + " was " + c.signalEvent() + " within " + c.withinDays() + " days");
+                }
+            } else if (inTime) {
+                continue;
+            }
+            if (now.isBefore(deadline)) {
+                waiting = true;
+                waitUntil = waitUntil == null || deadline.isBefore(waitUntil) ? deadline : waitUntil;
+            } else if (!c.negative()) {
+                return new Verdict(false, null, c.followUp() + " was not " + c.signalEvent() + " within " + c.withinDays() + " days");
+            }
+        }
+        return waiting ? new Verdict(true, waitUntil, null) : new Verdict(false, null, null);
+    }
+
+    void end(Work w, Instant now, String reason, Effects fx) {
+        end(w, now, reason, "replied", fx);
+    }
+
+    void end(Work w, Instant now, String reason, String goal, Effects fx) {
+        w.status = "ended";
+        w.reason = reason;
+        w.endedAt = now;
+        w.state.remove("due");
+        line(w, now, "ended", null).put("reason", reason);
+        fx.cancel.add(timerKey(w.id()));
+        fx.timers.removeIf(t -> t.key().equals(timerKey(w.id())));
+        if (reason.equals("goal_reached")) {
+            ObjectNode p = Json.object().put("cadence", w.cadenceName).put("cadence_id", w.loaded.cadenceId().toString())
+                    .put("enrollment_id", w.id().toString()).put("goal", goal);
+            fx.signals.add(new NewSignal(Ids.next(clock), w.loaded.orgId(), "cadence.goal_reached", w.loaded.subject(), w.loaded.module(),
+                    w.loaded.recordId(), p, now, Actor.SYSTEM_USER));
+        }
+        ObjectNode p = Json.object().put("cadence", w.cadenceName).put("cadence_id", w.loaded.cadenceId().toString())
+                .put("enrollment_id", w.id().toString()).put("reason", reason);
+        fx.signals.add(new NewSignal(Ids.next(clock), w.loaded.orgId(), "cadence.ended", w.loaded.subject(), w.loaded.module(),
+                w.loaded.recordId(), p, now, Actor.SYSTEM_USER));
+    }
+
+    private void resume(Work w, Instant now, Effects fx, String by) {
+        w.status = "active";
+        w.state.remove("paused_until");
+        line(w, now, "resumed", null).put("by", by);
+        advance(w, now, fx);
+    }
+
+    /** What one signal means for the subject's live enrollments. */
+    void onSignal(Signal s, List<Work> live, Effects fx) {
+        Instant now = clock.instant();
+        String type = s.type();
+        for (Work w : live) {
+            if (!w.live()) {
+                continue;
+            }
+            boolean touched = false;
+            if (type.equals(Timers.FIRED)) {
+                if (!w.id().toString().equals(s.payload().path("data").path("enrollment").asText())) {
+                    continue;
+                }
+                if (w.status.equals("paused") && w.state.hasNonNull("paused_until")
+                        && !now.isBefore(Instant.parse(w.state.get("paused_until").asText()))) {
+                    resume(w, now, fx, "out_of_office_over");
+                } else {
+                    advance(w, now, fx);
+                }
+                touched = true;
+            } else if (type.equals("action.succeeded") || type.equals("action.failed")) {
+                String[] src = s.payload().path("source").asText().split(":", 3);
+                if (src.length < 3 || !src[1].equals(w.id().toString())) {
+                    continue;
+                }
+                ObjectNode o = w.outcome(src[2]);
+                if (type.equals("action.succeeded")) {
+                    o.put("status", "sent").put("sent_at", s.occurredAt().toString());
+                    JsonNode emailId = s.payload().path("result").get("email_id");
+                    if (emailId != null) {
+                        o.put("email_id", emailId.asText());
+                    }
+                    line(w, s.occurredAt(), "sent", src[2]);
+                } else {
+                    if (!s.payload().path("permanent").asBoolean(false)) {
+                        continue; // the outbox retries it
+                    }
+                    o.put("status", "failed").put("reason", s.payload().path("reason").asText());
+                    line(w, s.occurredAt(), "failed", src[2]).put("reason", s.payload().path("reason").asText());
+                }
+                advance(w, now, fx);
+                touched = true;
+            } else if (type.equals("record.updated")) {
+                if (w.def.goalCriteria() == null || !w.loaded.module().equals(s.module()) || !w.loaded.recordId().equals(s.recordId())) {
+                    continue;
+                }
+                Record r = records.findForSignal(w.loaded.orgId(), w.loaded.module(), w.loaded.recordId());
+                if (r == null || !w.def.goalCriteria().matches(r, null, now, ZoneId.of(w.state.path("zone").asText("UTC")))) {
+                    continue;
+                }
+                line(w, s.occurredAt(), "goal_criteria_met", null);
+                end(w, now, "goal_reached", "criteria", fx);
+                touched = true;
+            } else if (type.equals("email.unsubscribed")) {
+                line(w, s.occurredAt(), "unsubscribed", null);
+                if (w.def.onUnsubscribe()) {
+                    end(w, now, "unsubscribed", fx);
+                }
+                touched = true;
+            } else if (type.startsWith("email.")) {
+                String emailId = s.payload().path("email_id").asText("");
+                String key = null;
+                for (var it = w.state.path("outcomes").fields(); it.hasNext(); ) {
+                    var e = it.next();
+                    if (emailId.equals(e.getValue().path("email_id").asText(null))) {
+                        key = e.getKey();
+                    }
+                }
+                if (key == null) {
+                    continue;
+                }
+                String event = type.substring("email.".length());
+                boolean auto = event.equals("replied") && s.payload().path("auto_reply").asBoolean(false);
+                ObjectNode events = w.outcome(key).with("events");
+                if (!auto && !events.has(event)) {
+                    events.put(event, s.occurredAt().toString());
+                }
+                line(w, s.occurredAt(), auto ? "auto_reply" : event, key);
+                touched = true;
+                if (auto) {
+                    if (w.status.equals("active")) {
+                        Instant until = now.plus(Duration.ofDays(w.def.outOfOfficePauseDays()));
+                        w.status = "paused";
+                        w.state.put("paused_until", until.toString());
+                        line(w, now, "paused", null).put("until", until.toString()).put("by", "out_of_office");
+                        timer(w, until, fx);
+                    }
+                } else if (event.equals("replied") && !w.def.onReply().equals("ignore")) {
+                    end(w, now, w.def.onReply().equals("goal") ? "goal_reached" : "replied", fx);
+                } else if (event.equals("bounced") && w.def.onBounce()) {
+                    end(w, now, "bounced", fx);
+                } else {
+                    advance(w, now, fx);
+                }
+            }
+            if (touched) {
+                save(w, fx);
+                fx.flush(this);
+            }
+        }
+    }
+
+    CadenceStore store() {
+        return store;
+    }
+}

@@ -1,0 +1,191 @@
+package io.waymark.store;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.waymark.cadence.CadenceStore;
+import io.waymark.json.Json;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Cadences, versions and enrollments. At most one live enrollment per record per cadence is kept
+ * by a unique index on {@code active_key} (set while live, NULL once ended); enrollment updates
+ * are guarded by the revision, so a change made meanwhile is a conflict, never a lost update.
+ */
+final class JdbcCadenceStore implements CadenceStore {
+    private static final String CADENCE = "id, org_id, name, module, draft, latest, revision, created_at, modified_at";
+    private static final String ENROLLMENT = "id, org_id, cadence_id, version, module, record_id, subject, status, reason, state, revision, enrolled_at, ended_at";
+
+    private final JdbcTransactor tx;
+
+    JdbcCadenceStore(JdbcTransactor tx) {
+        this.tx = tx;
+    }
+
+    private <T> T jdbc(JdbcTransactor.ConnectionWork<T> work) {
+        try {
+            return tx.connection(work);
+        } catch (SQLException e) {
+            throw new IllegalStateException("Database error: " + e.getMessage(), e);
+        }
+    }
+
+    private int update(String sql, Object... params) {
+        return jdbc(c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                for (int i = 0; i < params.length; i++) {
+                    Columns.bind(ps, i + 1, params[i]);
+                }
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    private interface Row<T> {
+        T read(ResultSet rs) throws SQLException;
+    }
+
+    private <T> List<T> query(String sql, Row<T> row, Object... params) {
+        return jdbc(c -> {
+            List<T> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                for (int i = 0; i < params.length; i++) {
+                    Columns.bind(ps, i + 1, params[i]);
+                }
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(row.read(rs));
+                    }
+                }
+            }
+            return out;
+        });
+    }
+
+    private static ObjectNode json(String s) {
+        com.fasterxml.jackson.databind.JsonNode n = Json.read(s);
+        if (n.isTextual()) {
+            n = Json.read(n.textValue());
+        }
+        return (ObjectNode) n;
+    }
+
+    @Override
+    public void insertCadence(StoredCadence c) {
+        update("INSERT INTO cad_cadences (" + CADENCE + ") VALUES (?, ?, ?, ?, CAST(? AS JSONB), ?, ?, ?, ?)", c.id(), c.orgId(), c.name(), c.module(),
+                Json.write(c.draft()), c.latest(), c.revision(), c.createdAt(), c.modifiedAt());
+    }
+
+    @Override
+    public boolean updateCadence(StoredCadence c, long expectedRevision) {
+        return update("UPDATE cad_cadences SET name = ?, draft = CAST(? AS JSONB), latest = ?, revision = ?, modified_at = ? "
+                + "WHERE id = ? AND org_id = ? AND revision = ?", c.name(), Json.write(c.draft()), c.latest(), c.revision(), c.modifiedAt(),
+                c.id(), c.orgId(), expectedRevision) == 1;
+    }
+
+    @Override
+    public Optional<StoredCadence> findCadence(UUID orgId, UUID id) {
+        return query("SELECT " + CADENCE + " FROM cad_cadences WHERE id = ? AND org_id = ?", JdbcCadenceStore::cadence, id, orgId).stream().findFirst();
+    }
+
+    @Override
+    public List<StoredCadence> cadences(UUID orgId) {
+        return query("SELECT " + CADENCE + " FROM cad_cadences WHERE org_id = ? ORDER BY created_at, id", JdbcCadenceStore::cadence, orgId);
+    }
+
+    private static StoredCadence cadence(ResultSet rs) throws SQLException {
+        return new StoredCadence(rs.getObject("id", UUID.class), rs.getObject("org_id", UUID.class), rs.getString("name"), rs.getString("module"),
+                json(rs.getString("draft")), rs.getInt("latest"), rs.getLong("revision"), Columns.instant(rs, "created_at"),
+                Columns.instant(rs, "modified_at"));
+    }
+
+    @Override
+    public void insertVersion(StoredVersion v) {
+        update("INSERT INTO cad_versions (cadence_id, version, org_id, definition, published_at) VALUES (?, ?, ?, CAST(? AS JSONB), ?)",
+                v.cadenceId(), v.version(), v.orgId(), Json.write(v.definition()), v.publishedAt());
+    }
+
+    @Override
+    public Optional<StoredVersion> findVersion(UUID orgId, UUID cadenceId, int version) {
+        return query("SELECT cadence_id, version, org_id, definition, published_at FROM cad_versions WHERE cadence_id = ? AND version = ? AND org_id = ?",
+                rs -> new StoredVersion(rs.getObject("cadence_id", UUID.class), rs.getInt("version"), rs.getObject("org_id", UUID.class),
+                        json(rs.getString("definition")), Columns.instant(rs, "published_at")), cadenceId, version, orgId).stream().findFirst();
+    }
+
+    private static String activeKey(Enrollment e) {
+        return e.live() ? e.cadenceId() + "|" + e.recordId() : null;
+    }
+
+    @Override
+    public boolean insertEnrollment(Enrollment e) {
+        // Checked first so that the common refusal needs no failed statement (which would abort a PostgreSQL transaction);
+        // the unique index still guards against two enrollments racing.
+        if (!query("SELECT id FROM cad_enrollments WHERE active_key = ?", rs -> rs.getObject(1, UUID.class), activeKey(e)).isEmpty()) {
+            return false;
+        }
+        update("INSERT INTO cad_enrollments (" + ENROLLMENT + ", active_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS JSONB), ?, ?, ?, ?)",
+                e.id(), e.orgId(), e.cadenceId(), e.version(), e.module(), e.recordId(), e.subject(), e.status(), e.reason(), Json.write(e.state()),
+                e.revision(), e.enrolledAt(), e.endedAt(), activeKey(e));
+        return true;
+    }
+
+    @Override
+    public boolean updateEnrollment(Enrollment e, long expectedRevision) {
+        return update("UPDATE cad_enrollments SET status = ?, reason = ?, state = CAST(? AS JSONB), revision = ?, ended_at = ?, active_key = ? "
+                + "WHERE id = ? AND org_id = ? AND revision = ?", e.status(), e.reason(), Json.write(e.state()), e.revision(), e.endedAt(),
+                activeKey(e), e.id(), e.orgId(), expectedRevision) == 1;
+    }
+
+    @Override
+    public Optional<Enrollment> findEnrollment(UUID orgId, UUID id) {
+        return query("SELECT " + ENROLLMENT + " FROM cad_enrollments WHERE id = ? AND org_id = ?", JdbcCadenceStore::enrollment, id, orgId)
+                .stream().findFirst();
+    }
+
+    @Override
+    public List<Enrollment> liveEnrollments(UUID orgId, String subject) {
+        return query("SELECT " + ENROLLMENT + " FROM cad_enrollments WHERE org_id = ? AND subject = ? AND status <> 'ended' ORDER BY id",
+                JdbcCadenceStore::enrollment, orgId, subject);
+    }
+
+    @Override
+    public List<Enrollment> enrollments(UUID orgId, UUID cadenceId, String status, UUID after, int limit) {
+        List<Object> params = new ArrayList<>(List.of(orgId, cadenceId));
+        StringBuilder sql = new StringBuilder("SELECT " + ENROLLMENT + " FROM cad_enrollments WHERE org_id = ? AND cadence_id = ?");
+        if (status != null) {
+            sql.append(" AND status = ?");
+            params.add(status);
+        }
+        if (after != null) {
+            sql.append(" AND id > ?");
+            params.add(after);
+        }
+        sql.append(" ORDER BY id LIMIT ").append(Math.max(1, Math.min(limit, 1000)));
+        return query(sql.toString(), JdbcCadenceStore::enrollment, params.toArray());
+    }
+
+    @Override
+    public Map<String, Long> counts(UUID orgId, UUID cadenceId) {
+        Map<String, Long> out = new LinkedHashMap<>();
+        query("SELECT status, reason, COUNT(*) AS n FROM cad_enrollments WHERE org_id = ? AND cadence_id = ? GROUP BY status, reason", rs -> {
+            String status = rs.getString("status");
+            String key = status.equals("ended") ? "ended:" + rs.getString("reason") : status;
+            out.merge(key, rs.getLong("n"), Long::sum);
+            return null;
+        }, orgId, cadenceId);
+        return out;
+    }
+
+    private static Enrollment enrollment(ResultSet rs) throws SQLException {
+        return new Enrollment(rs.getObject("id", UUID.class), rs.getObject("org_id", UUID.class), rs.getObject("cadence_id", UUID.class),
+                rs.getInt("version"), rs.getString("module"), rs.getObject("record_id", UUID.class), rs.getString("subject"), rs.getString("status"),
+                rs.getString("reason"), json(rs.getString("state")), rs.getLong("revision"), Columns.instant(rs, "enrolled_at"),
+                Columns.instant(rs, "ended_at"));
+    }
+}
