@@ -18,6 +18,7 @@ import io.waymark.identity.Access;
 import io.waymark.identity.Capability;
 import io.waymark.identity.UserDirectory;
 import io.waymark.json.Json;
+import io.waymark.json.OrderedDefinitions;
 import io.waymark.record.FieldValues;
 import io.waymark.record.Metadata;
 import io.waymark.record.Module;
@@ -105,11 +106,11 @@ public final class Approvals {
         if (body == null || !body.isObject()) {
             throw new ValidationException("A JSON object is required", List.of(new FieldError("body", "must be a JSON object")));
         }
-        ObjectNode def = strip(body);
+        ObjectNode def = OrderedDefinitions.flowPart(body);
         ApprovalProcess p = ApprovalProcess.parse(actor, metadata.catalog(actor.orgId()), actions, def, true);
-        int position = position(body, store.processes(actor.orgId(), p.module()).stream().mapToInt(ApprovalStore.StoredProcess::position).max().orElse(0) + 1);
+        int position = OrderedDefinitions.position(body, store.processes(actor.orgId(), p.module()).stream().mapToInt(ApprovalStore.StoredProcess::position).max().orElse(0) + 1);
         Instant now = clock.instant();
-        ApprovalStore.StoredProcess s = new ApprovalStore.StoredProcess(Ids.next(clock), actor.orgId(), p.module(), position, bool(body, "active", true),
+        ApprovalStore.StoredProcess s = new ApprovalStore.StoredProcess(Ids.next(clock), actor.orgId(), p.module(), position, OrderedDefinitions.bool(body, "active", true),
                 p.json(), 1, now, now);
         tx.run(() -> store.insertProcess(s));
         cache.remove(actor.orgId() + "/" + p.module());
@@ -129,13 +130,13 @@ public final class Approvals {
                     List.of(new FieldError("revision", "is stale: the process is at revision " + current.revision())));
         }
         ObjectNode merged = current.definition().deepCopy();
-        merged.setAll(strip(body));
+        merged.setAll(OrderedDefinitions.flowPart(body));
         if (!merged.path("module").asText().equals(current.module())) {
             throw new ValidationException("The module cannot change", List.of(new FieldError("module", "cannot change; create a new process")));
         }
         ApprovalProcess p = ApprovalProcess.parse(actor, metadata.catalog(actor.orgId()), actions, merged, true);
-        ApprovalStore.StoredProcess next = new ApprovalStore.StoredProcess(id, actor.orgId(), current.module(), position(body, current.position()),
-                bool(body, "active", current.active()), p.json(), current.revision() + 1, current.createdAt(), clock.instant());
+        ApprovalStore.StoredProcess next = new ApprovalStore.StoredProcess(id, actor.orgId(), current.module(), OrderedDefinitions.position(body, current.position()),
+                OrderedDefinitions.bool(body, "active", current.active()), p.json(), current.revision() + 1, current.createdAt(), clock.instant());
         tx.run(() -> {
             if (!store.updateProcess(next, current.revision())) {
                 throw new ConflictException("Approval process " + id + " was changed by someone else; read it again and retry");
@@ -676,34 +677,6 @@ public final class Approvals {
         o.put("created_at", s.createdAt().toString());
         o.put("modified_at", s.modifiedAt().toString());
         return o;
-    }
-
-    private static ObjectNode strip(JsonNode body) {
-        ObjectNode o = ((ObjectNode) body).deepCopy();
-        o.remove(List.of("active", "position", "revision"));
-        return o;
-    }
-
-    private static boolean bool(JsonNode body, String key, boolean dflt) {
-        JsonNode n = body.get(key);
-        if (n == null || n.isNull()) {
-            return dflt;
-        }
-        if (!n.isBoolean()) {
-            throw new ValidationException("Invalid " + key, List.of(new FieldError(key, "must be true or false")));
-        }
-        return n.booleanValue();
-    }
-
-    private static int position(JsonNode body, int dflt) {
-        JsonNode n = body.get("position");
-        if (n == null || n.isNull()) {
-            return dflt;
-        }
-        if (!n.isIntegralNumber() || n.intValue() < 1 || n.intValue() > 10_000) {
-            throw new ValidationException("Invalid position", List.of(new FieldError("position", "must be a whole number from 1 to 10000")));
-        }
-        return n.intValue();
     }
 
     private static NotFoundException notFound(UUID id) {

@@ -19,6 +19,7 @@ import io.waymark.identity.Access;
 import io.waymark.identity.Capability;
 import io.waymark.identity.UserDirectory;
 import io.waymark.json.Json;
+import io.waymark.json.OrderedDefinitions;
 import io.waymark.record.Field;
 import io.waymark.record.FieldValues;
 import io.waymark.record.Metadata;
@@ -103,11 +104,11 @@ public final class Blueprints {
         if (body == null || !body.isObject()) {
             throw new ValidationException("A JSON object is required", List.of(new FieldError("body", "must be a JSON object")));
         }
-        ObjectNode flow = flowPart(body);
+        ObjectNode flow = OrderedDefinitions.flowPart(body);
         BlueprintDefinition def = BlueprintDefinition.parse(actor, metadata.catalog(actor.orgId()), actions, flow);
-        boolean isActive = bool(body, "active", true);
+        boolean isActive = OrderedDefinitions.bool(body, "active", true);
         List<BlueprintStore.StoredBlueprint> existing = store.list(actor.orgId(), def.module());
-        int position = position(body, existing.stream().mapToInt(BlueprintStore.StoredBlueprint::position).max().orElse(0) + 1);
+        int position = OrderedDefinitions.position(body, existing.stream().mapToInt(BlueprintStore.StoredBlueprint::position).max().orElse(0) + 1);
         Instant now = clock.instant();
         UUID id = Ids.next(clock);
         BlueprintStore.StoredBlueprint b = new BlueprintStore.StoredBlueprint(id, actor.orgId(), def.module(), def.name(), position, isActive, 1, 1, now, now);
@@ -135,7 +136,7 @@ public final class Blueprints {
         }
         BlueprintStore.StoredVersion latest = store.version(actor.orgId(), id, current.currentVersion()).orElseThrow();
         ObjectNode merged = latest.definition().deepCopy();
-        merged.setAll(flowPart(body));
+        merged.setAll(OrderedDefinitions.flowPart(body));
         if (!merged.path("module").asText().equals(current.module())) {
             throw new ValidationException("The module of a blueprint cannot change",
                     List.of(new FieldError("module", "cannot change; create a new blueprint")));
@@ -145,7 +146,7 @@ public final class Blueprints {
         int version = flowChanged ? current.currentVersion() + 1 : current.currentVersion();
         Instant now = clock.instant();
         BlueprintStore.StoredBlueprint next = new BlueprintStore.StoredBlueprint(id, actor.orgId(), current.module(), def.name(),
-                position(body, current.position()), bool(body, "active", current.active()), version, current.revision() + 1,
+                OrderedDefinitions.position(body, current.position()), OrderedDefinitions.bool(body, "active", current.active()), version, current.revision() + 1,
                 current.createdAt(), now);
         tx.run(() -> {
             if (!store.update(next, current.revision(), flowChanged ? new BlueprintStore.StoredVersion(id, version, def.json(), now) : null)) {
@@ -860,34 +861,6 @@ public final class Blueprints {
                                                 UUID actorId, ObjectNode detail, Instant now) {
         return new BlueprintStore.HistoryEntry(Ids.next(clock), s.orgId(), s.recordId(), s.blueprintId(), s.version(), event, transition,
                 from, to, actorId, detail, now);
-    }
-
-    private static ObjectNode flowPart(JsonNode body) {
-        ObjectNode o = ((ObjectNode) body).deepCopy();
-        o.remove(List.of("active", "position", "revision"));
-        return o;
-    }
-
-    private static boolean bool(JsonNode body, String key, boolean dflt) {
-        JsonNode n = body.get(key);
-        if (n == null || n.isNull()) {
-            return dflt;
-        }
-        if (!n.isBoolean()) {
-            throw new ValidationException("Invalid " + key, List.of(new FieldError(key, "must be true or false")));
-        }
-        return n.booleanValue();
-    }
-
-    private static int position(JsonNode body, int dflt) {
-        JsonNode n = body.get("position");
-        if (n == null || n.isNull()) {
-            return dflt;
-        }
-        if (!n.isIntegralNumber() || n.intValue() < 1 || n.intValue() > 10_000) {
-            throw new ValidationException("Invalid position", List.of(new FieldError("position", "must be a whole number from 1 to 10000")));
-        }
-        return n.intValue();
     }
 
     private static ObjectNode json(BlueprintStore.StoredBlueprint b, ObjectNode definition) {

@@ -3,7 +3,6 @@ package io.waymark.server;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.http.Context;
 import io.waymark.Actor;
-import io.waymark.Ids;
 import io.waymark.action.ActionCatalog;
 import io.waymark.action.Outbox;
 import io.waymark.action.OutboxEntry;
@@ -33,11 +32,7 @@ final class AutomationApi {
     }
 
     private static UUID id(Context ctx) {
-        UUID id = Ids.parse(ctx.pathParam("id"));
-        if (id == null) {
-            throw Params.invalid("id", "must be a UUID");
-        }
-        return id;
+        return Params.pathId(ctx, "id");
     }
 
     // ------------------------------------------------------------------ workflow rules

@@ -3,7 +3,6 @@ package io.waymark.server;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.http.Context;
 import io.waymark.Actor;
-import io.waymark.Ids;
 import io.waymark.approval.Approvals;
 import io.waymark.blueprint.BlueprintStore;
 import io.waymark.blueprint.Blueprints;
@@ -28,11 +27,7 @@ final class BpmApi {
     }
 
     private static UUID id(Context ctx) {
-        UUID id = Ids.parse(ctx.pathParam("id"));
-        if (id == null) {
-            throw Params.invalid("id", "must be a UUID");
-        }
-        return id;
+        return Params.pathId(ctx, "id");
     }
 
     void list(Context ctx) {

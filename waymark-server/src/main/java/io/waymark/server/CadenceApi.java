@@ -22,11 +22,7 @@ final class CadenceApi {
     }
 
     private static UUID id(Context ctx, String name) {
-        UUID id = Ids.parse(ctx.pathParam(name));
-        if (id == null) {
-            throw Params.invalid(name, "must be a UUID");
-        }
-        return id;
+        return Params.pathId(ctx, name);
     }
 
     private static List<ObjectNode> items(ArrayNode a) {
@@ -50,15 +46,7 @@ final class CadenceApi {
 
     void update(Context ctx) {
         Actor actor = Authentication.actor(ctx);
-        String rev = ctx.queryParam("revision");
-        Long expected = null;
-        if (rev != null) {
-            try {
-                expected = Long.parseLong(rev.strip());
-            } catch (NumberFormatException e) {
-                throw Params.invalid("revision", "must be a number");
-            }
-        }
+        Long expected = Params.longQuery(ctx, "revision");
         Responses.json(ctx, 200, cadences.update(actor, id(ctx, "id"), JsonBody.required(ctx, maxBody), expected));
     }
 

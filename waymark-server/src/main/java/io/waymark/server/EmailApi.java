@@ -163,11 +163,7 @@ final class EmailApi {
     }
 
     static UUID id(Context ctx) {
-        UUID id = Ids.parse(ctx.pathParam("id"));
-        if (id == null) {
-            throw new ValidationException("id must be a UUID", List.of(new FieldError("id", "must be a UUID")));
-        }
-        return id;
+        return Params.pathId(ctx, "id");
     }
 
     static UUID uuid(JsonNode body, String key, boolean required) {

@@ -3,7 +3,6 @@ package io.waymark.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.javalin.http.Context;
 import io.waymark.Actor;
-import io.waymark.Ids;
 import io.waymark.error.FieldError;
 import io.waymark.error.ValidationException;
 import io.waymark.kiosk.Kiosks;
@@ -124,11 +123,7 @@ final class FlowApi {
     // ---------------------------------------------------------------- helpers
 
     private static UUID id(Context ctx) {
-        UUID id = Ids.parse(ctx.pathParam("id"));
-        if (id == null) {
-            throw Params.invalid("id", "must be an id (a UUID)");
-        }
-        return id;
+        return Params.pathId(ctx, "id");
     }
 
     private static Integer version(Context ctx) {

@@ -40,11 +40,7 @@ final class IdentityApi {
     }
 
     private static UUID id(Context ctx) {
-        UUID id = Ids.parse(ctx.pathParam("id"));
-        if (id == null) {
-            throw Params.invalid("id", "must be an id (a UUID)");
-        }
-        return id;
+        return Params.pathId(ctx, "id");
     }
 
     private JsonNode body(Context ctx) {

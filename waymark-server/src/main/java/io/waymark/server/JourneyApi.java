@@ -3,7 +3,6 @@ package io.waymark.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.javalin.http.Context;
 import io.waymark.Actor;
-import io.waymark.Ids;
 import io.waymark.journey.Journeys;
 import java.util.UUID;
 
@@ -18,11 +17,7 @@ final class JourneyApi {
     }
 
     private static UUID id(Context ctx, String name) {
-        UUID id = Ids.parse(ctx.pathParam(name));
-        if (id == null) {
-            throw Params.invalid(name, "must be a UUID");
-        }
-        return id;
+        return Params.pathId(ctx, name);
     }
 
     void list(Context ctx) {
@@ -47,15 +42,7 @@ final class JourneyApi {
 
     void update(Context ctx) {
         Actor actor = Authentication.actor(ctx);
-        String rev = ctx.queryParam("revision");
-        Long expected = null;
-        if (rev != null) {
-            try {
-                expected = Long.parseLong(rev.strip());
-            } catch (NumberFormatException e) {
-                throw Params.invalid("revision", "must be a number");
-            }
-        }
+        Long expected = Params.longQuery(ctx, "revision");
         Responses.json(ctx, 200, journeys.update(actor, id(ctx, "id"), JsonBody.required(ctx, maxBody), expected));
     }
 

@@ -42,6 +42,28 @@ final class Params {
         return id;
     }
 
+    /** An id from the path; something that is not a UUID is a bad request naming the parameter, not a missing object. */
+    static UUID pathId(Context ctx, String name) {
+        UUID id = Ids.parse(ctx.pathParam(name));
+        if (id == null) {
+            throw invalid(name, "must be an id (a UUID)");
+        }
+        return id;
+    }
+
+    /** An optional whole-number query parameter (e.g. the {@code revision} a change names). */
+    static Long longQuery(Context ctx, String name) {
+        String raw = ctx.queryParam(name);
+        if (raw == null || raw.isBlank()) {
+            return null;
+        }
+        try {
+            return Long.parseLong(raw.strip());
+        } catch (NumberFormatException e) {
+            throw invalid(name, "must be a whole number");
+        }
+    }
+
     static UUID uuidQuery(Context ctx, String name) {
         String raw = ctx.queryParam(name);
         if (raw == null || raw.isBlank()) {

@@ -4,10 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.waymark.approval.ApprovalStore;
 import io.waymark.json.Json;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -23,44 +21,16 @@ final class JdbcApprovalStore implements ApprovalStore {
         this.tx = tx;
     }
 
-    private interface Rows<T> {
-        T map(ResultSet rs) throws SQLException;
-    }
-
     private <T> T jdbc(JdbcTransactor.ConnectionWork<T> work) {
-        try {
-            return tx.connection(work);
-        } catch (SQLException e) {
-            throw new IllegalStateException("Database error: " + e.getMessage(), e);
-        }
+        return tx.jdbc(work);
     }
 
     private int exec(String sql, Object... params) {
-        return jdbc(c -> {
-            try (PreparedStatement ps = c.prepareStatement(sql)) {
-                for (int i = 0; i < params.length; i++) {
-                    Columns.bind(ps, i + 1, params[i]);
-                }
-                return ps.executeUpdate();
-            }
-        });
+        return tx.exec(sql, params);
     }
 
-    private <T> List<T> query(String sql, Rows<T> rows, Object... params) {
-        return jdbc(c -> {
-            List<T> out = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement(sql)) {
-                for (int i = 0; i < params.length; i++) {
-                    Columns.bind(ps, i + 1, params[i]);
-                }
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        out.add(rows.map(rs));
-                    }
-                }
-            }
-            return out;
-        });
+    private <T> List<T> query(String sql, JdbcTransactor.Rows<T> rows, Object... params) {
+        return tx.query(sql, rows, params);
     }
 
     @Override

@@ -29,11 +29,7 @@ final class JdbcCadenceStore implements CadenceStore {
     }
 
     private <T> T jdbc(JdbcTransactor.ConnectionWork<T> work) {
-        try {
-            return tx.connection(work);
-        } catch (SQLException e) {
-            throw new IllegalStateException("Database error: " + e.getMessage(), e);
-        }
+        return tx.jdbc(work);
     }
 
     private int update(String sql, Object... params) {

@@ -48,6 +48,41 @@ final class JdbcTransactor implements Transactor {
         }
     }
 
+    /** Maps one result row. */
+    interface Rows<T> {
+        T map(java.sql.ResultSet rs) throws java.sql.SQLException;
+    }
+
+    /** Runs an update with positional parameters (bound by {@link Columns#bind}); answers the rows changed. */
+    int exec(String sql, Object... params) {
+        return jdbc(c -> {
+            try (java.sql.PreparedStatement ps = c.prepareStatement(sql)) {
+                for (int i = 0; i < params.length; i++) {
+                    Columns.bind(ps, i + 1, params[i]);
+                }
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    /** Runs a query with positional parameters and maps every row. */
+    <T> java.util.List<T> query(String sql, Rows<T> rows, Object... params) {
+        return jdbc(c -> {
+            java.util.List<T> out = new java.util.ArrayList<>();
+            try (java.sql.PreparedStatement ps = c.prepareStatement(sql)) {
+                for (int i = 0; i < params.length; i++) {
+                    Columns.bind(ps, i + 1, params[i]);
+                }
+                try (java.sql.ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(rows.map(rs));
+                    }
+                }
+            }
+            return out;
+        });
+    }
+
     /** The connection of the thread's transaction, or null outside one. */
     java.sql.Connection currentConnection() {
         Handle h = current.get();
