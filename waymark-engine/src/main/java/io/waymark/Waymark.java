@@ -4,6 +4,9 @@ import io.waymark.approval.ApprovalStore;
 import io.waymark.approval.Approvals;
 import io.waymark.blueprint.BlueprintStore;
 import io.waymark.blueprint.Blueprints;
+import io.waymark.record.HeldSignals;
+import io.waymark.review.ReviewStore;
+import io.waymark.review.Reviews;
 import io.waymark.flow.FlowStore;
 import io.waymark.action.ActionCatalog;
 import io.waymark.action.ActionType;
@@ -100,6 +103,7 @@ public final class Waymark implements AutoCloseable {
     private final Journeys journeys;
     private final Blueprints blueprints;
     private final Approvals approvals;
+    private final Reviews reviews;
     private final io.waymark.cadence.Cadences cadences;
 
     private Waymark(Builder b) {
@@ -158,26 +162,37 @@ public final class Waymark implements AutoCloseable {
             this.journeys = null;
             this.blueprints = null;
             this.approvals = null;
+            this.reviews = null;
             this.cadences = null;
         } else {
             this.outbox = new Outbox(b.outboxStore, b.signalStore, actions, tx, clock, access, b.outboxSettings);
             this.timers = new Timers(b.timerScheduler, b.signalStore, tx, clock, dispatcher::wake);
             this.workflowRules = new WorkflowRules(b.workflowStore, metadata, actions, tx, clock, access);
-            dispatcher.register(new RuleRunner(workflowRules, outbox, timers, records, metadata, b.identityStore, clock, b.workflowMaxDepth));
+            // Automations that react to record signals stand behind the record hold (a review): they see nothing of a held record.
+            dispatcher.register(HeldSignals.shield(new RuleRunner(workflowRules, outbox, timers, records, metadata, b.identityStore, clock,
+                    b.workflowMaxDepth)));
             // Journeys are optional, so that an engine for records alone (or a test) needs no store for them.
             this.journeys = b.journeyStore == null ? null
                     : new Journeys(b.journeyStore, metadata, actions, records, signals, outbox, timers, tx, clock, access, b.identityStore);
             if (journeys != null) {
-                dispatcher.register(journeys.runner());
+                dispatcher.register(HeldSignals.shield(journeys.runner()));
                 actions.register(journeys.startJourneyAction());
             }
             if (b.blueprintStore == null || b.approvalStore == null) {
                 this.blueprints = null;
                 this.approvals = null;
+                this.reviews = null;
             } else {
                 this.blueprints = new Blueprints(b.blueprintStore, metadata, records, actions, outbox, timers, access, b.identityStore, tx, clock);
                 this.approvals = new Approvals(b.approvalStore, metadata, records, actions, outbox, timers, access, b.identityStore, tx, clock);
-                // Approvals first: a locked record refuses a transition before a blueprint moves it.
+                // Reviews first: a record under review is not live yet; then approvals: a locked record refuses a transition
+                // before a blueprint moves it.
+                this.reviews = b.reviewStore == null ? null
+                        : new Reviews(b.reviewStore, metadata, records, b.signalStore, access, b.identityStore, tx, clock, dispatcher::wake);
+                if (reviews != null) {
+                    records.hold(reviews.hold());
+                    records.guard(reviews.guard());
+                }
                 records.guard(approvals.guard());
                 records.guard(blueprints.guard());
                 dispatcher.register(blueprints.timerConsumer());
@@ -188,7 +203,7 @@ public final class Waymark implements AutoCloseable {
                     : new io.waymark.cadence.Cadences(b.cadenceStore, metadata, actions, records, b.signalStore, outbox, timers, tx, clock, access,
                     b.identityStore);
             if (cadences != null) {
-                dispatcher.register(cadences.runner());
+                dispatcher.register(HeldSignals.shield(cadences.runner()));
             }
         }
         this.kiosks = new Kiosks(metadata, records, signals, flows, access, actions, outbox, tx, clock);
@@ -333,7 +348,15 @@ public final class Waymark implements AutoCloseable {
 
     /** What waits on a user: approvals, blueprint transitions, tasks. */
     public io.waymark.jobs.MyJobs myJobs() {
-        return new io.waymark.jobs.MyJobs(approvals(), blueprints(), records, access);
+        return new io.waymark.jobs.MyJobs(approvals(), blueprints(), reviews, records, access);
+    }
+
+    /** Review processes and the reviews of records held on creation. */
+    public Reviews reviews() {
+        if (reviews == null) {
+            throw new IllegalStateException("This engine was built without a review store (Builder.reviewStore)");
+        }
+        return reviews;
     }
 
     /** Approval processes and their requests. */
@@ -448,6 +471,7 @@ public final class Waymark implements AutoCloseable {
         private JourneyStore journeyStore;
         private BlueprintStore blueprintStore;
         private ApprovalStore approvalStore;
+        private ReviewStore reviewStore;
         private io.waymark.cadence.CadenceStore cadenceStore;
         private final List<ActionType> actionTypes = new ArrayList<>();
         private Outbox.Settings outboxSettings = Outbox.Settings.defaults();
@@ -483,6 +507,12 @@ public final class Waymark implements AutoCloseable {
         /** Where approval processes and requests live (needs the automation ports and a blueprint store too). */
         public Builder approvalStore(ApprovalStore store) {
             this.approvalStore = store;
+            return this;
+        }
+
+        /** Where review processes and reviews live (needs the blueprint and approval stores too); without one nothing is held for review. */
+        public Builder reviewStore(ReviewStore store) {
+            this.reviewStore = store;
             return this;
         }
 

@@ -269,7 +269,7 @@ public final class WebForms {
             } else {
                 ObjectNode create = input.deepCopy();
                 create.put("Owner", form.ownerId().toString());
-                r = records.create(system, module.apiName(), create);
+                r = records.create(system, module.apiName(), create, io.waymark.record.CreationSource.FORM);
             }
             ObjectNode p = Json.object();
             p.put("form_id", form.id().toString());

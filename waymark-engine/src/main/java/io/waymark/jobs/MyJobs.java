@@ -14,6 +14,7 @@ import io.waymark.json.Json;
 import io.waymark.record.FieldValues;
 import io.waymark.record.Record;
 import io.waymark.record.Records;
+import io.waymark.review.Reviews;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,7 +23,7 @@ import java.util.Set;
 
 /**
  * What waits on the calling user, in one list: approval requests whose current step they can
- * answer, blueprint transitions they may run now (plain and parallel), and their open tasks —
+ * answer, records under review that they review, blueprint transitions they may run now (plain and parallel), and their open tasks —
  * with a count per kind. Filters: {@code kind} and {@code module}. Each kind looks at its
  * {@link #SCAN} oldest items at most, so a huge backlog answers quickly (the counts then say "at
  * least").
@@ -30,16 +31,19 @@ import java.util.Set;
 public final class MyJobs {
     /** How many pending items of each kind are looked at. */
     public static final int SCAN = 1_000;
-    public static final Set<String> KINDS = Set.of("approval", "blueprint_transition", "parallel_transition", "task");
+    public static final Set<String> KINDS = Set.of("approval", "review", "blueprint_transition", "parallel_transition", "task");
 
     private final Approvals approvals;
     private final Blueprints blueprints;
+    private final Reviews reviews;
     private final Records records;
     private final Access access;
 
-    public MyJobs(Approvals approvals, Blueprints blueprints, Records records, Access access) {
+    /** {@code reviews} may be null: an engine without a review store lists no reviews. */
+    public MyJobs(Approvals approvals, Blueprints blueprints, Reviews reviews, Records records, Access access) {
         this.approvals = approvals;
         this.blueprints = blueprints;
+        this.reviews = reviews;
         this.records = records;
         this.access = access;
     }
@@ -61,6 +65,15 @@ public final class MyJobs {
                 o.put("request_id", w.requestId().toString());
                 o.put("process", w.process());
                 o.put("step", w.step());
+                items.add(o);
+            }
+        }
+        if ((kind == null || kind.equals("review")) && reviews != null) {
+            for (Reviews.Waiting w : reviews.waitingOn(actor, module, SCAN)) {
+                ObjectNode o = item("review", w.module(), w.recordId().toString(), w.since().toString());
+                o.put("review_id", w.reviewId().toString());
+                o.put("process", w.process());
+                o.put("round", w.round());
                 items.add(o);
             }
         }

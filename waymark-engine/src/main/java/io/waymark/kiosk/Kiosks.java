@@ -513,7 +513,7 @@ public final class Kiosks {
         switch (a.get("type").asText()) {
             case "create_record" -> {
                 String module = a.get("module").asText();
-                Record r = records.create(actor, module, scalarValues(a.get("values")));
+                Record r = records.create(actor, module, scalarValues(a.get("values")), io.waymark.record.CreationSource.KIOSK);
                 return render(actor, module, r);
             }
             case "update_record" -> {

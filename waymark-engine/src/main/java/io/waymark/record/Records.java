@@ -64,6 +64,7 @@ public final class Records {
     private final Clock clock;
     private final List<Runnable> afterCommit = new ArrayList<>();
     private final List<RecordGuard> guards = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private volatile RecordHold hold;
 
     public Records(Metadata metadata, RecordStore store, SignalStore signals, UserDirectory users, Access access, AuditLog audit,
                    Transactor tx, Clock clock) {
@@ -196,16 +197,44 @@ public final class Records {
 
     // ---------------------------------------------------------------- writes
 
+    /** Creates one record through the API ({@link CreationSource#API}). */
     public Record create(Actor actor, String moduleName, JsonNode input) {
-        return createAll(actor, moduleName, List.of(input), false).get(0);
+        return create(actor, moduleName, input, CreationSource.API);
     }
 
-    /** Creates every record or none. Errors name the index: {@code [3].Email}. */
+    /** Creates one record that came in through {@code source} (a form, a wizard, a kiosk, an automation). */
+    public Record create(Actor actor, String moduleName, JsonNode input, CreationSource source) {
+        return createAll(actor, moduleName, List.of(input), false, source).get(0);
+    }
+
+    /** Creates every record or none, as an import ({@link CreationSource#IMPORT}). Errors name the index: {@code [3].Email}. */
     public List<Record> createAll(Actor actor, String moduleName, List<JsonNode> inputs) {
-        return createAll(actor, moduleName, inputs, true);
+        return createAll(actor, moduleName, inputs, true, CreationSource.IMPORT);
     }
 
-    private List<Record> createAll(Actor actor, String moduleName, List<JsonNode> inputs, boolean bulk) {
+    /** Adds the hold (a review) that may keep new records away from automations; at most one. */
+    public void hold(RecordHold hold) {
+        if (this.hold != null) {
+            throw new IllegalStateException("Records already have a hold");
+        }
+        this.hold = hold;
+    }
+
+    /**
+     * Lets a held record go: in the caller's transaction, appends {@code record.review_accepted}
+     * (payload {@code fields}, the record's values, and {@code extra}) and calls every guard's
+     * {@code created} as {@code actor}, so that automations run as if the record had just been created.
+     */
+    public void release(Actor actor, Record record, ObjectNode extra) {
+        Module module = metadata.catalog(actor.orgId()).get(record.module());
+        ObjectNode payload = Json.object();
+        payload.set("fields", valuesJson(module, record.values()));
+        payload.setAll(extra);
+        signals.append(List.of(signal(actor, HeldSignals.RELEASED, module, record, payload, clock.instant())));
+        guards.forEach(g -> g.created(actor, module, List.of(record)));
+    }
+
+    private List<Record> createAll(Actor actor, String moduleName, List<JsonNode> inputs, boolean bulk, CreationSource source) {
         checkBatch(inputs);
         Module module = module(actor, moduleName);
         access.requireModule(actor, module.apiName(), ModuleAction.CREATE);
@@ -224,12 +253,20 @@ public final class Records {
         for (Record r : records) {
             ObjectNode payload = Json.object();
             payload.set("fields", valuesJson(module, r.values()));
+            payload.put("source", source.apiName());
             news.add(signal(actor, "record.created", module, r, payload, now));
         }
         write(() -> {
             store.insert(actor.orgId(), module, records);
-            signals.append(news);
-            guards.forEach(g -> g.created(actor, module, records));
+            RecordHold.Intake intake = hold == null ? RecordHold.Intake.NONE : hold.intake(actor, module, records, source);
+            List<NewSignal> all = new ArrayList<>(news);
+            all.addAll(intake.signals());
+            markHeld(news, intake.held());
+            signals.append(all);
+            List<Record> free = intake.held().isEmpty() ? records : records.stream().filter(r -> !intake.held().contains(r.id())).toList();
+            if (!free.isEmpty()) {
+                guards.forEach(g -> g.created(actor, module, free));
+            }
         });
         return records;
     }
@@ -546,9 +583,26 @@ public final class Records {
                         g.checkUpdate(actor, module, previous.get(i), changed.get(i));
                     }
                 }
+                Set<UUID> held = hold == null ? Set.of() : hold.held(actor.orgId(), changed.stream().map(Record::id).toList());
                 store.update(actor.orgId(), module, changed);
+                markHeld(news, held);
                 signals.append(news);
-                guards.forEach(g -> g.updated(actor, module, previous, changed));
+                if (held.isEmpty()) {
+                    guards.forEach(g -> g.updated(actor, module, previous, changed));
+                } else {
+                    // A held record's changes reach no automation: it is not live yet.
+                    List<Record> freeBefore = new ArrayList<>();
+                    List<Record> freeAfter = new ArrayList<>();
+                    for (int i = 0; i < changed.size(); i++) {
+                        if (!held.contains(changed.get(i).id())) {
+                            freeBefore.add(previous.get(i));
+                            freeAfter.add(changed.get(i));
+                        }
+                    }
+                    if (!freeAfter.isEmpty()) {
+                        guards.forEach(g -> g.updated(actor, module, freeBefore, freeAfter));
+                    }
+                }
             });
         }
         return result;
@@ -995,6 +1049,17 @@ public final class Records {
                     List.of(new FieldError(e.field(), "the value is already held by another record; the field is unique")));
         }
         afterCommit.forEach(Runnable::run);
+    }
+
+    private static void markHeld(List<NewSignal> news, Set<UUID> held) {
+        if (held.isEmpty()) {
+            return;
+        }
+        for (NewSignal n : news) {
+            if (held.contains(n.recordId())) {
+                n.payload().put("held", true);
+            }
+        }
     }
 
     private NewSignal signal(Actor actor, String type, Module module, Record r, ObjectNode payload, Instant now) {

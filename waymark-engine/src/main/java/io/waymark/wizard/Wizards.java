@@ -295,7 +295,7 @@ public final class Wizards {
                 Record r;
                 if (run.recordId() == null) {
                     input.put("layout", def.layout.name());
-                    r = records.create(actor, def.module.apiName(), input);
+                    r = records.create(actor, def.module.apiName(), input, io.waymark.record.CreationSource.WIZARD);
                 } else if (input.isEmpty()) {
                     r = records.get(actor, def.module.apiName(), run.recordId());
                 } else {

@@ -6,22 +6,26 @@ import io.waymark.Actor;
 import io.waymark.approval.Approvals;
 import io.waymark.blueprint.BlueprintStore;
 import io.waymark.blueprint.Blueprints;
+import io.waymark.review.Reviews;
 import java.util.UUID;
 
 /**
  * {@code /api/v1/blueprints} (definitions, versions, migration) and a record's blueprint:
  * {@code /api/v1/records/{module}/{id}/blueprint} (where it stands, what the caller may do and
- * why not), its transitions and its history.
+ * why not), its transitions and its history; approval processes and requests; review processes,
+ * reviews ({@code /api/v1/reviews}) and a record's review; My Jobs.
  */
 final class BpmApi {
     private final Blueprints blueprints;
     private final Approvals approvals;
+    private final Reviews reviews;
     private final io.waymark.jobs.MyJobs jobs;
     private final long maxBody;
 
-    BpmApi(Blueprints blueprints, Approvals approvals, io.waymark.jobs.MyJobs jobs, long maxBody) {
+    BpmApi(Blueprints blueprints, Approvals approvals, Reviews reviews, io.waymark.jobs.MyJobs jobs, long maxBody) {
         this.blueprints = blueprints;
         this.approvals = approvals;
+        this.reviews = reviews;
         this.jobs = jobs;
         this.maxBody = maxBody;
     }
@@ -131,6 +135,53 @@ final class BpmApi {
 
     void recordApprovals(Context ctx) {
         Responses.json(ctx, 200, Responses.list(approvals.ofRecord(Authentication.actor(ctx), ctx.pathParam("module"), Params.recordId(ctx))));
+    }
+
+    // ------------------------------------------------------------------ reviews
+
+    void listReviewProcesses(Context ctx) {
+        Responses.json(ctx, 200, Responses.list(reviews.list(Authentication.actor(ctx), Params.text(ctx, "module"))));
+    }
+
+    void createReviewProcess(Context ctx) {
+        ObjectNode p = reviews.create(Authentication.actor(ctx), JsonBody.required(ctx, maxBody));
+        ctx.header("Location", WaymarkServer.API + "/review-processes/" + p.get("id").asText());
+        Responses.json(ctx, 201, p);
+    }
+
+    void getReviewProcess(Context ctx) {
+        Responses.json(ctx, 200, reviews.get(Authentication.actor(ctx), id(ctx)));
+    }
+
+    void updateReviewProcess(Context ctx) {
+        Responses.json(ctx, 200, reviews.update(Authentication.actor(ctx), id(ctx), JsonBody.required(ctx, maxBody)));
+    }
+
+    void deleteReviewProcess(Context ctx) {
+        reviews.delete(Authentication.actor(ctx), id(ctx));
+        Responses.noContent(ctx);
+    }
+
+    /** Reviews the caller may decide (all of them for a reviews manager); {@code status} (default pending) and {@code module} filter. */
+    void reviews(Context ctx) {
+        Responses.json(ctx, 200, Responses.list(reviews.list(Authentication.actor(ctx), Params.text(ctx, "status"), Params.text(ctx, "module"),
+                Params.limit(ctx))));
+    }
+
+    void review(Context ctx) {
+        Responses.json(ctx, 200, reviews.review(Authentication.actor(ctx), id(ctx)));
+    }
+
+    void decideReview(Context ctx) {
+        Responses.json(ctx, 200, reviews.decide(Authentication.actor(ctx), id(ctx), JsonBody.required(ctx, maxBody)));
+    }
+
+    void resubmitReview(Context ctx) {
+        Responses.json(ctx, 200, reviews.resubmit(Authentication.actor(ctx), id(ctx), JsonBody.optional(ctx, maxBody)));
+    }
+
+    void recordReview(Context ctx) {
+        Responses.json(ctx, 200, reviews.ofRecord(Authentication.actor(ctx), ctx.pathParam("module"), Params.recordId(ctx)));
     }
 
     // ------------------------------------------------------------------ my jobs

@@ -340,7 +340,7 @@ public final class BuiltinActions {
         if (link != null && !in.has(link.apiName())) {
             in.put(link.apiName(), x.record.id().toString());
         }
-        return records.create(x.actor, target.apiName(), in);
+        return records.create(x.actor, target.apiName(), in, io.waymark.record.CreationSource.AUTOMATION);
     }
 
     private final class CreateRecord implements TransactionalActionType {
