@@ -337,6 +337,19 @@ class AuthorizationMatrixTest {
             route("POST /api/v1/approvals/{id}/recall", f -> post(V1 + "/approvals/" + f.pendingApproval() + "/recall", "{}")).otherOrg(404).hidden(404).forbidden(404),
             route("GET /api/v1/records/{module}/{id}/approvals", f -> get(V1 + "/records/Leads/" + f.leadWithApproval() + "/approvals"))
                     .otherOrg(404).hidden(404),
+            route("GET /api/v1/review-processes", f -> get(V1 + "/review-processes")),
+            route("POST /api/v1/review-processes", f -> post(V1 + "/review-processes", Fixture.reviewProcess("R" + f.unique(), f.team.ceoRole))).ok(201),
+            route("GET /api/v1/review-processes/{id}", f -> get(V1 + "/review-processes/" + f.reviewProcess)).otherOrg(404),
+            route("PATCH /api/v1/review-processes/{id}", f -> patch(V1 + "/review-processes/" + f.reviewProcess, "{'active': true}")).otherOrg(404),
+            route("DELETE /api/v1/review-processes/{id}", f -> delete(V1 + "/review-processes/" + f.newReviewProcess())).ok(204).otherOrg(404),
+            route("GET /api/v1/reviews", f -> get(V1 + "/reviews")).open(),
+            route("GET /api/v1/reviews/{id}", f -> get(V1 + "/reviews/" + f.pendingReview())).otherOrg(404).hidden(404).forbidden(404),
+            route("POST /api/v1/reviews/{id}/decision", f -> post(V1 + "/reviews/" + f.pendingReview() + "/decision",
+                    "{'verdicts': {'Last_Name': {'verdict': 'rejected', 'reason': 'a made-up name'}}}")).otherOrg(404).hidden(404).forbidden(404),
+            route("POST /api/v1/reviews/{id}/resubmit", f -> post(V1 + "/reviews/" + f.rejectedReview() + "/resubmit", "{}"))
+                    .otherOrg(404).hidden(404).forbidden(404),
+            route("GET /api/v1/records/{module}/{id}/review", f -> get(V1 + "/records/Leads/" + f.leadUnderReview() + "/review"))
+                    .otherOrg(404).hidden(404),
             route("GET /api/v1/my-jobs", f -> get(V1 + "/my-jobs")).open(),
             route("GET /api/v1/records/{module}/{id}/blueprint/history", f -> get(V1 + "/records/Leads/" + f.leadInBlueprint() + "/blueprint/history"))
                     .otherOrg(404).hidden(404),
@@ -414,6 +427,7 @@ class AuthorizationMatrixTest {
         final UUID instance;
         final UUID blueprint;
         final UUID approvalProcess;
+        final UUID reviewProcess;
         final UUID cadence;
         final UUID enrollment;
         final UUID wizard;
@@ -458,6 +472,7 @@ class AuthorizationMatrixTest {
             // A blueprint on Leads at version 2 (so that version 1 can be migrated); new leads in state New enter it.
             blueprint = UUID.fromString(engine.blueprints().create(api.admin(), json(blueprint("Lead flow", "Contacted"))).get("id").asText());
             approvalProcess = UUID.fromString(engine.approvals().create(api.admin(), json(approvalProcess("Big deals", team.ceoRole))).get("id").asText());
+            reviewProcess = UUID.fromString(engine.reviews().create(api.admin(), json(reviewProcess("Reviewed leads", team.ceoRole))).get("id").asText());
             engine.blueprints().update(api.admin(), blueprint, json("{'active': true, 'transitions': [{'name': 'Contact', 'from': 'New', 'to': 'Contacted'},"
                     + " {'name': 'Lose', 'from': 'Contacted', 'to': 'Lost Lead'}]}"));
             cadence = newCadence(true);
@@ -492,6 +507,33 @@ class AuthorizationMatrixTest {
         UUID pendingApproval() {
             UUID lead = leadWithApproval();
             return UUID.fromString(engine.approvals().ofRecord(admin.admin(), "Leads", lead).get(0).get("id").asText());
+        }
+
+        /** Leads of "Review Co" created through the API are held for review by the CEO role (the admin). */
+        static String reviewProcess(String name, UUID role) {
+            return "{'name': '" + name + "', 'module': 'Leads', 'sources': ['api'], 'criteria': '(Company:equals:Review Co)',"
+                    + " 'reviewers': [{'type': 'role', 'id': '" + role + "'}]}";
+        }
+
+        UUID newReviewProcess() {
+            return UUID.fromString(engine.reviews().create(admin.admin(), json("{'name': 'R" + unique() + "', 'module': 'Leads', 'sources': ['form'],"
+                    + " 'active': false, 'reviewers': [{'type': 'role', 'id': '" + team.ceoRole + "'}]}")).get("id").asText());
+        }
+
+        UUID leadUnderReview() {
+            return engine.records().create(admin.admin(), "Leads", json("{'Last_Name': 'Under review', 'Company': 'Review Co'}")).id();
+        }
+
+        /** A pending review of a new lead of the admin's, which the admin (CEO role) reviews. */
+        UUID pendingReview() {
+            return UUID.fromString(engine.reviews().ofRecord(admin.admin(), "Leads", leadUnderReview()).get("id").asText());
+        }
+
+        /** A review the admin rejected, waiting for the admin (its submitter) to resubmit. */
+        UUID rejectedReview() {
+            UUID id = pendingReview();
+            engine.reviews().decide(admin.admin(), id, json("{'verdicts': {'Company': {'verdict': 'rejected', 'reason': 'check it'}}}"));
+            return id;
         }
 
         static String blueprint(String name, String to) {
