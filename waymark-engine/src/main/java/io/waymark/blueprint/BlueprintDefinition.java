@@ -63,8 +63,20 @@ public record BlueprintDefinition(String name, String module, String field, UUID
         static final Set<String> TYPES = Set.of("user", "role", "group", "record_owner");
     }
 
-    /** A field the user fills in while running a transition. */
-    public record DuringField(String field, boolean mandatory) {
+    /**
+     * A field the user fills in while running a transition: a field of the record, or (named
+     * {@code Lookup.Field}, e.g. {@code Contact_Name.Phone}) a field of the record that one of its
+     * lookup fields points to, written to that record in the transition's transaction.
+     *
+     * @param lookup        for a related field, the record's lookup field; else null
+     * @param relatedModule for a related field, the module the lookup points to; else null
+     * @param relatedField  for a related field, the field of that module; else null
+     */
+    public record DuringField(String field, boolean mandatory, String lookup, String relatedModule, String relatedField) {
+        /** Whether the field belongs to a related record. */
+        public boolean related() {
+            return lookup != null;
+        }
     }
 
     /** A check on the submitted values, with the message shown when it fails. */
@@ -344,8 +356,17 @@ public record BlueprintDefinition(String name, String module, String field, UUID
                     for (int i = 0; i < fs.size(); i++) {
                         JsonNode n = fs.get(i);
                         String name = n.isTextual() ? n.textValue() : text(n, "field");
-                        Field f = name == null ? null : module.field(name).orElse(null);
                         String where = path + ".fields[" + i + "]";
+                        if (name != null && name.contains(".")) {
+                            DuringField rf = relatedField(module, name, n.isObject() && n.path("mandatory").asBoolean(false), where);
+                            if (rf != null && !seen.add(rf.field())) {
+                                errors.add(new FieldError(where + ".field", "is listed twice"));
+                            } else if (rf != null) {
+                                fields.add(rf);
+                            }
+                            continue;
+                        }
+                        Field f = name == null ? null : module.field(name).orElse(null);
                         if (f == null || f.deleted()) {
                             errors.add(new FieldError(where + ".field", name == null ? "is required" : "unknown field in module " + module.apiName()));
                         } else if (f.readOnly() || f.apiName().equals(stateField.apiName())) {
@@ -353,7 +374,7 @@ public record BlueprintDefinition(String name, String module, String field, UUID
                         } else if (!seen.add(f.apiName())) {
                             errors.add(new FieldError(where + ".field", "is listed twice"));
                         } else {
-                            fields.add(new DuringField(f.apiName(), n.isObject() && n.path("mandatory").asBoolean(false)));
+                            fields.add(new DuringField(f.apiName(), n.isObject() && n.path("mandatory").asBoolean(false), null, null, null));
                         }
                     }
                 }
@@ -400,6 +421,31 @@ public record BlueprintDefinition(String name, String module, String field, UUID
                 }
             }
             return new During(List.copyOf(fields), note, attachments, List.copyOf(checklist), List.copyOf(validations));
+        }
+
+        /** {@code Lookup.Field}: the lookup must be a lookup field of the module, the field a writable field of the module it points to. */
+        private DuringField relatedField(Module module, String name, boolean mandatory, String where) {
+            int dot = name.indexOf('.');
+            String lookupName = name.substring(0, dot);
+            String targetName = name.substring(dot + 1);
+            Field lookup = module.field(lookupName).orElse(null);
+            if (lookup == null || lookup.deleted() || lookup.type() != io.waymark.record.FieldType.LOOKUP) {
+                errors.add(new FieldError(where + ".field", "'" + lookupName + "' is not a lookup field of module " + module.apiName()
+                        + "; a related field is named Lookup_Field.Field"));
+                return null;
+            }
+            Module target = catalog.find(lookup.lookupModule()).orElse(null);
+            Field f = target == null || targetName.contains(".") ? null : target.field(targetName).orElse(null);
+            if (f == null || f.deleted()) {
+                errors.add(new FieldError(where + ".field", "unknown field '" + targetName + "' in module " + lookup.lookupModule()
+                        + " (the module lookup " + lookup.apiName() + " points to)"));
+                return null;
+            }
+            if (f.readOnly() || f.type() == io.waymark.record.FieldType.LOOKUP && f.lookupModule().equals(module.apiName())) {
+                errors.add(new FieldError(where + ".field", f.readOnly() ? "is read-only" : "is a lookup back to " + module.apiName()));
+                return null;
+            }
+            return new DuringField(lookup.apiName() + "." + f.apiName(), mandatory, lookup.apiName(), target.apiName(), f.apiName());
         }
 
         private String requirement(JsonNode d, String key, String path) {
@@ -549,7 +595,12 @@ public record BlueprintDefinition(String name, String module, String field, UUID
     static ObjectNode duringJson(During d) {
         ObjectNode o = Json.object();
         ArrayNode fields = o.putArray("fields");
-        d.fields().forEach(f -> fields.addObject().put("field", f.field()).put("mandatory", f.mandatory()));
+        d.fields().forEach(f -> {
+            ObjectNode entry = fields.addObject().put("field", f.field()).put("mandatory", f.mandatory());
+            if (f.related()) {
+                entry.put("related_module", f.relatedModule());
+            }
+        });
         o.put("note", d.note());
         o.put("attachments", d.attachments());
         ArrayNode cl = o.putArray("checklist");

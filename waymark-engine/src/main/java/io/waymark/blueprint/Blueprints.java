@@ -383,8 +383,21 @@ public final class Blueprints {
             throw new ValidationException("A JSON object is required", List.of(new FieldError("body", "must be a JSON object")));
         }
         ObjectNode in = empty ? Json.object() : (ObjectNode) body;
-        ObjectNode fields = checkDuring(actor.orgId(), module, r, t, in);
-        tx.run(() -> move(actor, module, r, s, def, t, fields, in));
+        Checked checked = checkDuring(actor.orgId(), module, r, t, in);
+        tx.run(() -> {
+            ObjectNode relatedShown = Json.object();
+            checked.related().forEach(rel -> rel.fields().fields().forEachRemaining(e -> relatedShown.set(rel.lookup() + "." + e.getKey(), e.getValue())));
+            move(actor, module, r, s, def, t, checked.fields(), relatedShown, in);
+            // The related records' fields commit with the transition, or the transition does not happen.
+            for (Related rel : checked.related()) {
+                try {
+                    records.update(actor, rel.module(), rel.recordId(), rel.fields(), null);
+                } catch (ValidationException e) {
+                    throw new ValidationException(e.getMessage(), e.errors().stream()
+                            .map(fe -> new FieldError("fields." + rel.lookup() + "." + fe.field(), fe.message())).toList());
+                }
+            }
+        });
         return view(actor, moduleName, recordId);
     }
 
@@ -473,7 +486,7 @@ public final class Blueprints {
     }
 
     /** Checks the During input; returns the field values to write (as given). Throws naming every problem. */
-    private ObjectNode checkDuring(UUID orgId, Module module, Record r, BlueprintDefinition.Transition t, ObjectNode in) {
+    private Checked checkDuring(UUID orgId, Module module, Record r, BlueprintDefinition.Transition t, ObjectNode in) {
         BlueprintDefinition.During d = t.during();
         List<FieldError> errors = new ArrayList<>();
         for (Iterator<String> it = in.fieldNames(); it.hasNext(); ) {
@@ -490,9 +503,13 @@ public final class Blueprints {
         } else if (given != null && given.isObject()) {
             for (Iterator<Map.Entry<String, JsonNode>> it = given.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> e = it.next();
-                if (d.fields().stream().noneMatch(f -> f.field().equals(e.getKey()))) {
+                BlueprintDefinition.DuringField df = d.fields().stream().filter(f -> f.field().equals(e.getKey())).findFirst().orElse(null);
+                if (df == null) {
                     errors.add(new FieldError("fields." + e.getKey(), "is not a field of transition '" + t.name() + "'"));
                     continue;
+                }
+                if (df.related()) {
+                    continue; // checked below, once the lookups' values are known
                 }
                 Field f = module.field(e.getKey()).orElseThrow();
                 FieldValues.Result res = FieldValues.fromJson(f, e.getValue());
@@ -504,7 +521,11 @@ public final class Blueprints {
                 }
             }
         }
+        Map<UUID, Related> related = related(orgId, module, t, d, given, values, errors);
         for (BlueprintDefinition.DuringField f : d.fields()) {
+            if (f.related()) {
+                continue;
+            }
             if (f.mandatory() && values.get(f.field()) == null || f.mandatory() && !fields.has(f.field()) && blank(values.get(f.field()))) {
                 errors.add(new FieldError("fields." + f.field(), "is required by transition '" + t.name() + "'"));
             }
@@ -558,7 +579,57 @@ public final class Blueprints {
             throw new ValidationException(errors.size() == 1 ? errors.get(0).field() + " " + errors.get(0).message()
                     : errors.size() + " items of the transition are missing or invalid", errors);
         }
-        return fields;
+        return new Checked(fields, List.copyOf(related.values()));
+    }
+
+    /** What a transition writes: the record's own fields (as given) and, per related record, its fields. */
+    private record Checked(ObjectNode fields, List<Related> related) {
+    }
+
+    /** The fields a transition writes to one related record (the one {@code lookup} points to). */
+    private record Related(String lookup, String module, UUID recordId, ObjectNode fields) {
+    }
+
+    /**
+     * Checks the During fields of related records ({@code Lookup.Field}): the record must point to
+     * one through the lookup (after this transition's own values), the value must suit the field,
+     * and a mandatory one must be given or already held by the related record.
+     */
+    private Map<UUID, Related> related(UUID orgId, Module module, BlueprintDefinition.Transition t, BlueprintDefinition.During d, JsonNode given,
+                                       Map<String, Object> values, List<FieldError> errors) {
+        Map<UUID, Related> out = new java.util.LinkedHashMap<>();
+        for (BlueprintDefinition.DuringField df : d.fields()) {
+            if (!df.related()) {
+                continue;
+            }
+            String key = "fields." + df.field();
+            JsonNode value = given != null && given.isObject() ? given.get(df.field()) : null;
+            Object target = values.get(df.lookup());
+            Record rel = target instanceof UUID id ? records.findForSignal(orgId, df.relatedModule(), id) : null;
+            if (rel == null) {
+                if (value != null || df.mandatory()) {
+                    errors.add(new FieldError(key, "the record has no " + df.lookup() + " to write " + df.relatedField() + " to: fill "
+                            + df.lookup() + " first"));
+                }
+                continue;
+            }
+            if (value == null) {
+                if (df.mandatory() && blank(rel.values().get(df.relatedField()))) {
+                    errors.add(new FieldError(key, "is required by transition '" + t.name() + "'"));
+                }
+                continue;
+            }
+            Field f = metadata.catalog(orgId).get(df.relatedModule()).field(df.relatedField()).orElseThrow();
+            FieldValues.Result res = FieldValues.fromJson(f, value);
+            if (!res.ok()) {
+                errors.add(new FieldError(key, res.error()));
+            } else if (df.mandatory() && blank(res.value())) {
+                errors.add(new FieldError(key, "is required by transition '" + t.name() + "'"));
+            } else {
+                out.computeIfAbsent(rel.id(), id -> new Related(df.lookup(), df.relatedModule(), id, Json.object())).fields().set(df.relatedField(), value);
+            }
+        }
+        return out;
     }
 
     private static boolean blank(Object v) {
@@ -578,7 +649,7 @@ public final class Blueprints {
 
     /** Completes a transition in the caller's transaction: state row first (optimistic), then the record, history, actions, timers. */
     private void move(Actor actor, Module module, Record r, BlueprintStore.RecordState s, BlueprintDefinition def,
-                      BlueprintDefinition.Transition t, ObjectNode fields, ObjectNode in) {
+                      BlueprintDefinition.Transition t, ObjectNode fields, ObjectNode relatedFields, ObjectNode in) {
         Instant now = clock.instant();
         List<String> done = new ArrayList<>(s.done());
         boolean moves = true;
@@ -587,8 +658,10 @@ public final class Blueprints {
             moves = def.group(t.parallel()).stream().allMatch(g -> done.contains(g.name()));
         }
         ObjectNode detail = Json.object();
-        if (!fields.isEmpty()) {
-            detail.set("fields", fields);
+        if (!fields.isEmpty() || !relatedFields.isEmpty()) {
+            ObjectNode shown = fields.deepCopy();
+            shown.setAll(relatedFields);
+            detail.set("fields", shown);
         }
         for (String k : List.of("note", "attachments", "checklist")) {
             if (in.hasNonNull(k)) {
@@ -741,7 +814,7 @@ public final class Blueprints {
         Actor system = Actor.system(s.orgId());
         Module module = metadata.catalog(s.orgId()).get(s.module());
         try {
-            move(system, module, r, s, def, t, Json.object(), Json.object());
+            move(system, module, r, s, def, t, Json.object(), Json.object(), Json.object());
         } catch (WaymarkException e) {
             // Refused before anything was written (e.g. the record is locked by a pending approval): say so; do not retry forever.
             store.appendHistory(List.of(history(s, "automatic_failed", t.name(), s.state(), t.to(), null,
