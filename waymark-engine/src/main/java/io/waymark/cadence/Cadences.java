@@ -264,7 +264,13 @@ public final class Cadences {
             ArrayNode enrolled = Json.MAPPER.createArrayNode();
             ArrayNode skipped = Json.MAPPER.createArrayNode();
             Effects fx = new Effects();
+            // A record under review runs no cadence until it is accepted (then enrol it again).
+            java.util.Set<UUID> held = records.held(actor.orgId(), found.stream().map(Record::id).toList());
             for (Record r : new LinkedHashSet<>(found)) {
+                if (held.contains(r.id())) {
+                    skipped.addObject().put("record_id", r.id().toString()).put("reason", "held for review");
+                    continue;
+                }
                 Instant now = clock.instant();
                 ObjectNode state = Json.object();
                 state.put("next", 0).put("anchor", now.toString()).put("zone", zone(actor.orgId(), d, r).getId());

@@ -220,6 +220,11 @@ public final class Records {
         this.hold = hold;
     }
 
+    /** Which of these records are held (under review) now, in the caller's transaction. */
+    public Set<UUID> held(UUID orgId, Collection<UUID> ids) {
+        return hold == null || ids.isEmpty() ? Set.of() : hold.held(orgId, ids);
+    }
+
     /**
      * Lets a held record go: in the caller's transaction, appends {@code record.review_accepted}
      * (payload {@code fields}, the record's values, and {@code extra}) and calls every guard's

@@ -418,6 +418,10 @@ public final class Reviews {
                             + "): it cannot change until a reviewer accepts or rejects it",
                             changed(module, before, after, "is locked while the record is under review"));
                 }
+                if (r.status().equals("rejected") && Boolean.TRUE.equals(after.values().get("Is_Converted"))
+                        && !Boolean.TRUE.equals(before.values().get("Is_Converted"))) {
+                    throw new ConflictException("The lead was rejected in review (review " + r.id() + "): correct it, resubmit it and convert it once accepted");
+                }
                 if (r.status().equals("rejected") && !actor.userId().equals(r.submitter())) {
                     throw new ConflictException("The record was rejected in review (review " + r.id() + "): only its submitter may correct it",
                             changed(module, before, after, "only the submitter may correct a rejected record"));

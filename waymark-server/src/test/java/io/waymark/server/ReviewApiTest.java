@@ -212,4 +212,30 @@ class ReviewApiTest {
         ok(api.post("/api/v1/reviews/" + r.get("id").asText() + "/resubmit", null));
         assertThat(ok(z.rep2.get("/api/v1/reviews?module=Trips")).get("data")).hasSize(1);
     }
+
+    @BothServers
+    void aWebFormLeadIsHeldWithItsOwnerAsSubmitterAndNoCadenceTakesItUntilAccepted(Api api) {
+        Zylker z = new Zylker(api);
+        String form = ok(api.post("/api/v1/forms", "{'name': 'Enquiry', 'title': 'Plan a trip', 'module': 'Leads',"
+                + " 'fields': [{'field': 'Last_Name', 'required': true}, {'field': 'Email'}]}")).get("id").asText();
+        ok(api.post("/api/v1/review-processes", "{'name': 'Web leads', 'module': 'Leads', 'sources': ['form'],"
+                + " 'reviewers': [{'type': 'user', 'id': '" + z.team.manager.userId() + "'}], 'fields': ['Last_Name', 'Email']}"));
+        String cadence = ok(api.post("/api/v1/cadences", "{'name': 'Calls', 'module': 'Leads', 'time_zone': {'default': 'UTC'},"
+                + " 'follow_ups': [{'key': 'call', 'type': 'call', 'subject': 'Call the lead'}]}")).get("id").asText();
+        ok(api.post("/api/v1/cadences/" + cadence + "/publish", null));
+        Api.Response submitted = api.withToken(null).post("/forms/" + form, "{'Last_Name': 'Patel', 'Email': 'asha@example.com'}");
+        assertThat(submitted.status()).as(submitted.toString()).isEqualTo(201);
+        JsonNode lead = ok(api.get("/api/v1/records/Leads")).get("data").get(0);
+        String path = "/api/v1/records/Leads/" + lead.get("id").asText();
+        JsonNode review = ok(api.get(path + "/review"));
+        assertThat(review.get("source").asText()).isEqualTo("form");
+        assertThat(review.get("submitter").asText()).as("a form has no user: the owner submits").isEqualTo(lead.get("Owner").get("id").asText());
+
+        JsonNode skipped = ok(api.post("/api/v1/cadences/" + cadence + "/enroll", "{'record_ids': ['" + lead.get("id").asText() + "']}"));
+        assertThat(skipped.get("enrolled")).isEmpty();
+        assertThat(skipped.get("skipped").get(0).get("reason").asText()).isEqualTo("held for review");
+        ok(z.manager.post("/api/v1/reviews/" + review.get("id").asText() + "/decision", "{'verdicts': {'Email': {'verdict': 'accepted'}}}"));
+        assertThat(ok(api.post("/api/v1/cadences/" + cadence + "/enroll", "{'record_ids': ['" + lead.get("id").asText() + "']}")).get("enrolled"))
+                .hasSize(1);
+    }
 }
