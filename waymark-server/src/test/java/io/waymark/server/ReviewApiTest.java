@@ -238,4 +238,20 @@ class ReviewApiTest {
         assertThat(ok(api.post("/api/v1/cadences/" + cadence + "/enroll", "{'record_ids': ['" + lead.get("id").asText() + "']}")).get("enrolled"))
                 .hasSize(1);
     }
+
+    @BothServers
+    void aRecordAnAutomationCreatesIsHeldWhenTheProcessWatchesAutomations(Api api) {
+        Zylker z = new Zylker(api);
+        ok(api.post("/api/v1/workflow-rules", "{'name': 'Follow-up task', 'module': 'Trips', 'trigger': {'type': 'create'},"
+                + " 'rules': [{'actions': [{'type': 'create_record', 'config': {'module': 'Tasks', 'fields': {'Subject': 'Call about the trip'}}}]}]}"));
+        ok(api.post("/api/v1/review-processes", "{'name': 'Generated tasks', 'module': 'Tasks', 'sources': ['automation'],"
+                + " 'reviewers': [{'type': 'user', 'id': '" + z.team.manager.userId() + "'}]}"));
+        ok(z.rep1.post("/api/v1/records/Tasks", "{'Subject': 'Typed by hand'}"));
+        ok(z.rep1.post("/api/v1/records/Trips", "{'Name': 'Kerala'}"));
+        api.running().engine().runPending();
+        JsonNode pending = ok(z.manager.get("/api/v1/reviews?module=Tasks")).get("data");
+        assertThat(pending).as("only the task the rule created").hasSize(1);
+        assertThat(pending.get(0).get("source").asText()).isEqualTo("automation");
+        assertThat(ok(z.manager.get("/api/v1/my-jobs")).get("counts").get("review").asInt()).isEqualTo(1);
+    }
 }
