@@ -1,0 +1,14 @@
+-- Cadences, continued (issue 6): a whole cadence can be paused; re-enrollment rules look up a
+-- record's earlier enrollments in a cadence; the daily sending limit counts each sender's cadence
+-- emails per day (the day in the organisation's zone).
+ALTER TABLE cad_cadences ADD COLUMN paused BOOLEAN DEFAULT FALSE NOT NULL;
+
+CREATE INDEX cad_enrollments_record ON cad_enrollments (cadence_id, record_id);
+
+CREATE TABLE cad_send_counts (
+    org_id UUID NOT NULL,
+    sender UUID NOT NULL,
+    day    DATE NOT NULL,
+    sent   INTEGER NOT NULL,
+    PRIMARY KEY (org_id, sender, day)
+);
