@@ -213,9 +213,9 @@ public final class CadenceDefinition {
         return dailyLimit;
     }
 
-    /** The first sending-window opening on a later day than {@code t}'s day (in {@code zone}). */
-    public Instant nextWindowOpening(Instant t, ZoneId zone) {
-        return intoWindow(t.atZone(zone).toLocalDate().plusDays(1).atTime(from).atZone(zone)).toInstant();
+    /** The first instant at or after {@code t} inside the sending window, in {@code zone}. */
+    public Instant firstInWindow(Instant t, ZoneId zone) {
+        return intoWindow(t.atZone(zone)).toInstant();
     }
 
     public FollowUp followUp(String key) {

@@ -648,7 +648,249 @@ public final class Cadences {
         for (String reason : List.of("goal_reached", "replied", "exhausted", "bounced", "unsubscribed", "removed")) {
             ended.put(reason, counts.getOrDefault("ended:" + reason, 0L));
         }
+        o.set("follow_ups", followUpRates(actor, id));
         return o;
+    }
+
+    private static final List<String> RATED = List.of("opened", "clicked", "replied", "bounced");
+
+    /**
+     * Per follow-up key (in the order of the latest version, then keys only older versions have):
+     * how many enrollments had it sent, skipped or failed, and of the sent ones how many were
+     * opened, clicked, replied to and bounced — the tracking signals matched to that follow-up's
+     * message — with each as a rate of {@code sent} (0 when nothing was sent).
+     */
+    private ObjectNode followUpRates(Actor actor, UUID id) {
+        Map<String, long[]> tally = new java.util.LinkedHashMap<>();
+        tx.inTransaction(() -> {
+            CadenceStore.StoredCadence c = find(actor, id);
+            if (c.latest() > 0) {
+                definition(actor.orgId(), id, c.latest()).followUps().forEach(f -> tally.put(f.key(), new long[7]));
+            }
+            UUID after = null;
+            while (true) {
+                List<CadenceStore.Enrollment> page = store.enrollments(actor.orgId(), id, null, after, 1000);
+                for (CadenceStore.Enrollment e : page) {
+                    for (var it = e.state().path("outcomes").fields(); it.hasNext(); ) {
+                        var out = it.next();
+                        long[] t = tally.computeIfAbsent(out.getKey(), k -> new long[7]);
+                        String status = out.getValue().path("status").asText();
+                        if (status.equals("sent")) {
+                            t[0]++;
+                            for (int i = 0; i < RATED.size(); i++) {
+                                if (out.getValue().path("events").has(RATED.get(i))) {
+                                    t[1 + i]++;
+                                }
+                            }
+                        } else if (status.equals("skipped")) {
+                            t[5]++;
+                        } else if (status.equals("failed")) {
+                            t[6]++;
+                        }
+                    }
+                }
+                if (page.size() < 1000) {
+                    return null;
+                }
+                after = page.get(page.size() - 1).id();
+            }
+        });
+        ObjectNode out = Json.object();
+        tally.forEach((key, t) -> {
+            ObjectNode f = out.putObject(key);
+            f.put("sent", t[0]);
+            for (int i = 0; i < RATED.size(); i++) {
+                f.put(RATED.get(i), t[1 + i]);
+            }
+            for (int i = 0; i < RATED.size(); i++) {
+                f.put(RATED.get(i) + "_rate", t[0] == 0 ? 0.0 : Math.round(10_000.0 * t[1 + i] / t[0]) / 10_000.0);
+            }
+            f.put("skipped", t[5]).put("failed", t[6]);
+        });
+        return out;
+    }
+
+    /**
+     * The owner logs the outcome of a call follow-up ({@code {"outcome": "Interested", "notes": …}},
+     * the outcome a value of the Calls module's {@code Call_Result}): the follow-up's Calls record
+     * gets the result, the enrollment's timeline a {@code call_completed} line, and the log a
+     * {@code call.completed} signal on the enrolled record's subject (payload {@code cadence},
+     * {@code cadence_id}, {@code enrollment_id}, {@code follow_up}, {@code call_id}, {@code outcome}).
+     */
+    public ObjectNode logCall(Actor actor, UUID enrollmentId, String followUp, JsonNode body) {
+        access.require(actor, Capability.MANAGE_CADENCES);
+        io.waymark.record.Field result = metadata.catalog(actor.orgId()).find("Calls").flatMap(m -> m.field("Call_Result")).orElse(null);
+        String outcome = body == null ? null : body.path("outcome").asText(null);
+        List<FieldError> errors = new ArrayList<>();
+        if (outcome == null || outcome.isBlank()) {
+            errors.add(new FieldError("outcome", "is required: " + (result == null ? "the call's result" : "one of " + result.picklistValues())));
+        } else if (result != null && !result.picklistValues().isEmpty() && !result.picklistValues().contains(outcome)) {
+            errors.add(new FieldError("outcome", "must be one of " + result.picklistValues()));
+        }
+        if (body != null && body.has("notes") && !body.get("notes").isTextual()) {
+            errors.add(new FieldError("notes", "must be text"));
+        }
+        if (body != null) {
+            body.fieldNames().forEachRemaining(k -> {
+                if (!k.equals("outcome") && !k.equals("notes")) {
+                    errors.add(new FieldError(k, "unknown property; expected outcome or notes"));
+                }
+            });
+        }
+        if (!errors.isEmpty()) {
+            throw new ValidationException(errors.get(0).field() + " " + errors.get(0).message(), errors);
+        }
+        return tx.inTransaction(() -> {
+            Work w = work(actor, enrollmentId);
+            CadenceDefinition.FollowUp f = w.def.followUp(followUp);
+            if (f == null || !f.type().equals("call")) {
+                throw new NotFoundException("Version " + w.loaded.version() + " of the cadence has no call follow-up '" + followUp + "'");
+            }
+            ObjectNode o = w.outcome(followUp);
+            if (!o.path("status").asText().equals("sent") || !o.hasNonNull("record_id")) {
+                throw new ProcessRuleException("The call of follow-up '" + followUp + "' has not been scheduled yet");
+            }
+            if (o.has("call_outcome")) {
+                throw new ConflictException("The call of follow-up '" + followUp + "' was already logged (" + o.get("call_outcome").asText() + ")");
+            }
+            UUID callId = UUID.fromString(o.get("record_id").asText());
+            ObjectNode change = Json.object().put("Call_Result", outcome);
+            if (body.hasNonNull("notes")) {
+                change.put("Description", body.get("notes").asText());
+            }
+            records.update(actor, "Calls", callId, change, null);
+            Instant now = clock.instant();
+            o.put("call_outcome", outcome).put("completed_at", now.toString());
+            line(w, now, "call_completed", followUp).put("outcome", outcome).put("by", by(actor));
+            Effects fx = new Effects();
+            ObjectNode p = Json.object().put("cadence", w.cadenceName).put("cadence_id", w.loaded.cadenceId().toString())
+                    .put("enrollment_id", w.id().toString()).put("follow_up", followUp).put("call_id", callId.toString()).put("outcome", outcome);
+            fx.signals.add(new NewSignal(Ids.next(clock), w.loaded.orgId(), "call.completed", w.loaded.subject(), w.loaded.module(),
+                    w.loaded.recordId(), p, now, actor.userId()));
+            save(w, fx);
+            fx.flush(this);
+            return enrollmentView(w.current());
+        });
+    }
+
+    /**
+     * Moves the live enrollments of version {@code from_version} to {@code to_version} with an
+     * explicit follow-up mapping ({@code {"from_version": 1, "to_version": 2, "mapping": {"welcome":
+     * "welcome", "survey": "survey_v2"}}}): every follow-up of the old version must be mapped to one
+     * of the new version (an unmapped one is an error naming it). Each enrollment continues at the
+     * new follow-up its next one maps to, its outcomes renamed, with a {@code migrated} line on its
+     * timeline; the answer counts the migrated enrollments.
+     */
+    public ObjectNode migrate(Actor actor, UUID id, JsonNode body) {
+        access.require(actor, Capability.MANAGE_CADENCES);
+        if (body == null || !body.isObject()) {
+            throw new ValidationException("body", List.of(new FieldError("", "must be a JSON object")));
+        }
+        return tx.inTransaction(() -> {
+            CadenceStore.StoredCadence c = find(actor, id);
+            List<FieldError> errors = new ArrayList<>();
+            body.fieldNames().forEachRemaining(k -> {
+                if (!List.of("from_version", "to_version", "mapping").contains(k)) {
+                    errors.add(new FieldError(k, "unknown property; expected from_version, to_version or mapping"));
+                }
+            });
+            CadenceDefinition from = migrationVersion(c, body, "from_version", errors);
+            CadenceDefinition to = migrationVersion(c, body, "to_version", errors);
+            int fromV = body.path("from_version").asInt();
+            int toV = body.path("to_version").asInt();
+            if (from != null && to != null && fromV == toV) {
+                errors.add(new FieldError("to_version", "must differ from from_version"));
+            }
+            JsonNode mapping = body.get("mapping");
+            Map<String, String> map = new java.util.HashMap<>();
+            if (mapping == null || !mapping.isObject()) {
+                errors.add(new FieldError("mapping", "is required: an object from each follow-up key of from_version to one of to_version"));
+            } else if (from != null && to != null) {
+                List<String> unmapped = new ArrayList<>();
+                for (CadenceDefinition.FollowUp f : from.followUps()) {
+                    JsonNode target = mapping.get(f.key());
+                    if (target == null || !target.isTextual()) {
+                        unmapped.add(f.key());
+                    } else if (to.followUp(target.textValue()) == null) {
+                        errors.add(new FieldError("mapping." + f.key(), "version " + toV + " has no follow-up '" + target.textValue() + "'"));
+                    } else {
+                        map.put(f.key(), target.textValue());
+                    }
+                }
+                if (!unmapped.isEmpty()) {
+                    errors.add(new FieldError("mapping", "follow-ups of version " + fromV + " are not mapped: " + String.join(", ", unmapped)));
+                }
+                mapping.fieldNames().forEachRemaining(k -> {
+                    if (from.followUp(k) == null) {
+                        errors.add(new FieldError("mapping." + k, "version " + fromV + " has no follow-up '" + k + "'"));
+                    }
+                });
+            }
+            if (!errors.isEmpty()) {
+                throw new ValidationException(errors.get(0).field() + " " + errors.get(0).message(), errors);
+            }
+            long migrated = 0;
+            Instant now = clock.instant();
+            for (String status : List.of("active", "paused")) {
+                UUID after = null;
+                while (true) {
+                    List<CadenceStore.Enrollment> page = store.enrollments(actor.orgId(), id, status, after, 500);
+                    for (CadenceStore.Enrollment e : page) {
+                        if (e.version() == fromV) {
+                            moveToVersion(e, from, to, toV, map, by(actor), now);
+                            migrated++;
+                        }
+                    }
+                    if (page.size() < 500) {
+                        break;
+                    }
+                    after = page.get(page.size() - 1).id();
+                }
+            }
+            ObjectNode o = Json.object();
+            o.put("cadence_id", id.toString()).put("from_version", fromV).put("to_version", toV).put("migrated", migrated);
+            return o;
+        });
+    }
+
+    private CadenceDefinition migrationVersion(CadenceStore.StoredCadence c, JsonNode body, String field, List<FieldError> errors) {
+        JsonNode v = body.get(field);
+        if (v == null || !v.isIntegralNumber() || v.asInt() < 1 || v.asInt() > c.latest()) {
+            errors.add(new FieldError(field, "is required: a published version from 1 to " + c.latest()));
+            return null;
+        }
+        return definition(c.orgId(), c.id(), v.asInt());
+    }
+
+    private void moveToVersion(CadenceStore.Enrollment e, CadenceDefinition from, CadenceDefinition to, int toVersion, Map<String, String> map,
+                               String by, Instant now) {
+        ObjectNode state = e.state().deepCopy();
+        int next = state.path("next").asInt();
+        int newNext = next >= from.followUps().size() ? to.followUps().size() : to.followUp(map.get(from.followUps().get(next).key())).index();
+        ObjectNode outcomes = Json.object();
+        for (var it = state.path("outcomes").fields(); it.hasNext(); ) {
+            var o = it.next();
+            outcomes.set(map.getOrDefault(o.getKey(), o.getKey()), o.getValue());
+        }
+        state.set("outcomes", outcomes);
+        state.put("next", newNext);
+        state.remove("due");
+        if (newNext < to.followUps().size()) {
+            outcomes.remove(to.followUps().get(newNext).key()); // planned anew in the new version
+            state.remove("finished_at");
+        }
+        CadenceStore.Enrollment moved = new CadenceStore.Enrollment(e.id(), e.orgId(), e.cadenceId(), toVersion, e.module(), e.recordId(), e.subject(),
+                e.status(), e.reason(), state, e.revision(), e.enrolledAt(), e.endedAt());
+        Work w = new Work(moved, to, to.name());
+        ObjectNode l = line(w, now, "migrated", null).put("from_version", e.version()).put("to_version", toVersion).put("by", by);
+        l.set("mapping", Json.MAPPER.valueToTree(map));
+        Effects fx = new Effects();
+        if (w.status.equals("active")) {
+            fx.cancel.add(timerKey(w.id())); // advance() sets it again for the new version's next follow-up
+        }
+        advance(w, now, fx);
+        save(w, fx);
+        fx.flush(this);
     }
 
     static ObjectNode enrollmentView(CadenceStore.Enrollment e) {
@@ -825,6 +1067,8 @@ public final class Cadences {
             if (v.skipReason != null) {
                 w.outcome(f.key()).put("status", "skipped").put("at", now.toString()).put("reason", v.skipReason);
                 line(w, now, "skipped", f.key()).put("reason", v.skipReason);
+            } else if (f.type().equals("email") && w.def.dailyLimit() > 0 && deferredByLimit(w, f, now, fx)) {
+                return;
             } else {
                 ActionDefinition a = action(w, f);
                 fx.actions.add(new Outbox.NewAction(w.loaded.orgId(), SOURCE + w.id() + ":" + f.key(), a, w.loaded.module(), w.loaded.recordId(),
@@ -836,6 +1080,35 @@ public final class Cadences {
             w.state.put("next", next + 1);
             w.state.remove("due");
         }
+    }
+
+    /**
+     * Counts the email against its sender's daily limit; over the limit, moves the follow-up to the
+     * next sending-window opening after the sender's day (in the organisation's zone) ends, says so
+     * on the timeline and returns true.
+     */
+    private boolean deferredByLimit(Work w, CadenceDefinition.FollowUp f, Instant now, Effects fx) {
+        UUID sender = w.def.senderUser();
+        if (sender == null) {
+            Record r = records.findForSignal(w.loaded.orgId(), w.loaded.module(), w.loaded.recordId());
+            sender = r == null ? null : r.owner();
+        }
+        if (sender == null) {
+            return false;
+        }
+        ZoneId senderZone = users == null || users.timeZone(w.loaded.orgId()) == null ? ZoneId.of("UTC") : users.timeZone(w.loaded.orgId());
+        java.time.LocalDate day = now.atZone(senderZone).toLocalDate();
+        if (store.countSend(w.loaded.orgId(), sender, day, w.def.dailyLimit())) {
+            return false;
+        }
+        Instant nextDay = day.plusDays(1).atStartOfDay(senderZone).toInstant();
+        Instant due = w.def.firstInWindow(nextDay, ZoneId.of(w.state.path("zone").asText("UTC")));
+        w.state.put("due", due.toString());
+        w.outcome(f.key()).put("status", "planned").put("due_at", due.toString());
+        line(w, now, "deferred", f.key()).put("until", due.toString()).put("reason", "the sender's daily limit of " + w.def.dailyLimit()
+                + " cadence emails is reached").put("sender", sender.toString());
+        timer(w, due, fx);
+        return true;
     }
 
     private ActionDefinition action(Work w, CadenceDefinition.FollowUp f) {
@@ -949,6 +1222,10 @@ public final class Cadences {
                     JsonNode emailId = s.payload().path("result").get("email_id");
                     if (emailId != null) {
                         o.put("email_id", emailId.asText());
+                    }
+                    JsonNode created = s.payload().path("result").get("record_id");
+                    if (created != null) {
+                        o.put("record_id", created.asText()); // the Calls or Tasks record of a call or task follow-up
                     }
                     line(w, s.occurredAt(), "sent", src[2]);
                 } else {
