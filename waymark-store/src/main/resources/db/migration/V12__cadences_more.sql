@@ -8,7 +8,7 @@ CREATE INDEX cad_enrollments_record ON cad_enrollments (cadence_id, record_id);
 CREATE TABLE cad_send_counts (
     org_id UUID NOT NULL,
     sender UUID NOT NULL,
-    day    DATE NOT NULL,
+    send_day DATE NOT NULL,
     sent   INTEGER NOT NULL,
-    PRIMARY KEY (org_id, sender, day)
+    PRIMARY KEY (org_id, sender, send_day)
 );

@@ -119,14 +119,14 @@ final class JdbcCadenceStore implements CadenceStore {
 
     @Override
     public boolean countSend(UUID orgId, UUID sender, java.time.LocalDate day, int limit) {
-        if (update("UPDATE cad_send_counts SET sent = sent + 1 WHERE org_id = ? AND sender = ? AND day = ? AND sent < ?", orgId, sender, day, limit) == 1) {
+        if (update("UPDATE cad_send_counts SET sent = sent + 1 WHERE org_id = ? AND sender = ? AND send_day = ? AND sent < ?", orgId, sender, day, limit) == 1) {
             return true;
         }
-        if (!query("SELECT sent FROM cad_send_counts WHERE org_id = ? AND sender = ? AND day = ?", rs -> rs.getInt(1), orgId, sender, day).isEmpty()) {
+        if (!query("SELECT sent FROM cad_send_counts WHERE org_id = ? AND sender = ? AND send_day = ?", rs -> rs.getInt(1), orgId, sender, day).isEmpty()) {
             return false;
         }
         // The first email of the day; a concurrent first insert fails on the key and its transaction is retried.
-        update("INSERT INTO cad_send_counts (org_id, sender, day, sent) VALUES (?, ?, ?, 1)", orgId, sender, day);
+        update("INSERT INTO cad_send_counts (org_id, sender, send_day, sent) VALUES (?, ?, ?, 1)", orgId, sender, day);
         return limit >= 1;
     }
 
