@@ -262,9 +262,9 @@ public final class Cadences {
                         CadenceDefinition ed = definition(e.orgId(), e.cadenceId(), e.version());
                         Work w = new Work(e, ed, ed.name());
                         Effects fx = new Effects();
-                        if (paused) {
+                        if (paused && !w.state.has("cadence_paused")) { // the active ones paused a moment ago come round again as paused
                             holdForCadence(w, now, fx);
-                        } else if (w.state.has("cadence_paused")) {
+                        } else if (!paused && w.state.has("cadence_paused")) {
                             releaseFromCadence(w, now, fx);
                         } else {
                             continue;
