@@ -134,7 +134,8 @@ public final class Waymark implements AutoCloseable {
             RateLimiter limiter = new RateLimiter(clock);
             Runnable wake = dispatcher::wake;
             this.email = new Email(new EmailTemplates(definitions, metadata, records, merge, access), records, integrations, b.signalStore,
-                    Objects.requireNonNull(b.mailTransport, "mailTransport"), settings, tx, clock, access, wake);
+                    Objects.requireNonNull(b.mailTransport, "mailTransport"), settings, tx, clock, access, wake,
+                    (org, user) -> b.identityStore == null ? java.util.Optional.empty() : b.identityStore.user(org, user));
             this.webhooks = new Webhooks(definitions, metadata, records, merge, access, settings, clock);
             this.signalEndpoints = new SignalEndpoints(definitions, integrations, metadata, records, b.signalStore, tx, clock, access, limiter, wake);
             this.webForms = new WebForms(definitions, integrations, metadata, records, b.signalStore, tx, clock, access, limiter, settings, wake);

@@ -12,3 +12,7 @@ CREATE TABLE cad_send_counts (
     sent   INTEGER NOT NULL,
     PRIMARY KEY (org_id, sender, send_day)
 );
+
+-- The display name of a message's sender (a cadence's fixed sender or the record's owner); NULL:
+-- the organisation's configured from-name.
+ALTER TABLE email_messages ADD COLUMN from_name VARCHAR(200);

@@ -1113,11 +1113,13 @@ public final class Cadences {
 
     private ActionDefinition action(Work w, CadenceDefinition.FollowUp f) {
         ActionDefinition a = f.action();
-        if (f.type().equals("email")) {
-            return a;
-        }
         ObjectNode cfg = a.config().deepCopy();
         UUID sender = w.def.senderUser();
+        if (f.type().equals("email")) {
+            // From the sender: the fixed user's address and name, else the record owner's.
+            cfg.put("from", sender == null ? "record_owner" : sender.toString());
+            return new ActionDefinition(a.type(), cfg);
+        }
         cfg.put("assign_to", sender == null ? "record_owner" : sender.toString());
         return new ActionDefinition(a.type(), cfg);
     }
