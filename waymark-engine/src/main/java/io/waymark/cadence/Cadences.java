@@ -1318,7 +1318,12 @@ public final class Cadences {
         Record current = null;
         Instant now = clock.instant();
         for (CadenceStore.StoredCadence c : published) {
-            CadenceDefinition d = definition(c.orgId(), c.id(), c.latest());
+            CadenceDefinition d;
+            try {
+                d = definition(c.orgId(), c.id(), c.latest());
+            } catch (ProcessRuleException e) {
+                continue; // a version that no longer validates (its template was deleted …) must not stop every record signal
+            }
             if (d == null) {
                 continue;
             }
