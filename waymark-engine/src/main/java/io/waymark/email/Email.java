@@ -255,6 +255,10 @@ public final class Email {
             headers.put("X-Waymark-Idempotency-Key", m.idempotencyKey());
         }
         headers.put("X-Waymark-Email-Id", m.id().toString());
+        if (!m.fromAddress().equalsIgnoreCase(settings.fromAddress())) {
+            // Sent from a user's address: replies still come to the mailbox Waymark reads, so they are recognised.
+            headers.put("Reply-To", settings.fromAddress());
+        }
         OutgoingMail mail = new OutgoingMail(m.headerMessageId(), m.fromAddress(), m.fromName() == null ? settings.fromName() : m.fromName(), m.toAddress(), m.subjectLine(),
                 m.text(), m.html(), headers);
         int attempts = m.attempts() + 1;

@@ -168,6 +168,7 @@ class MailRoundTripTest {
             for (MimeMessage m : g.getReceivedMessages()) {
                 InternetAddress a = (InternetAddress) m.getFrom()[0];
                 from.add(a.getPersonal() + " <" + a.getAddress() + ">");
+                assertThat(((InternetAddress) m.getReplyTo()[0]).getAddress()).as("replies reach the mailbox Waymark reads").isEqualTo(MAILBOX);
             }
             assertThat(from).containsExactlyInAnyOrder("rep1 <rep1@example.com>", "rep2 <rep2@example.com>");
         } finally {
