@@ -40,7 +40,7 @@ import java.util.UUID;
  *  "window": {"days": ["mon", "tue", "wed", "thu", "fri"], "from": "09:00", "to": "18:00"},
  *  "unenroll": {"on_reply": "goal" | "end" | "ignore", "on_bounce": true, "on_unsubscribe": true,
  *               "out_of_office_pause_days": 3, "ends_after_days": 3, "goal_criteria": "(Lead_Status:equals:Pre-Qualified)",
- *               "related_record": {"module": "Deals", "lookup": "Lead"}},
+ *               "related_record": {"module": "Deals", "lookup": "Contact_Name"}},  // a lookup to the cadence's module
  *  "enrollment": {"criteria": "(Lead_Source:equals:Web Form)", "automatic": true, "on_publish": false,
  *                 "re_enroll": "never" | "after_end" | "after_days", "re_enroll_days": 30, "after_goal": false},
  *  "daily_limit": 200,
