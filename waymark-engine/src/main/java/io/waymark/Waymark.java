@@ -138,7 +138,8 @@ public final class Waymark implements AutoCloseable {
             RateLimiter limiter = new RateLimiter(clock);
             Runnable wake = dispatcher::wake;
             this.email = new Email(new EmailTemplates(definitions, metadata, records, merge, access), records, integrations, b.signalStore,
-                    Objects.requireNonNull(b.mailTransport, "mailTransport"), settings, tx, clock, access, wake);
+                    Objects.requireNonNull(b.mailTransport, "mailTransport"), settings, tx, clock, access, wake,
+                    (org, user) -> b.identityStore == null ? java.util.Optional.empty() : b.identityStore.user(org, user));
             this.webhooks = new Webhooks(definitions, metadata, records, merge, access, settings, clock);
             this.signalEndpoints = new SignalEndpoints(definitions, integrations, metadata, records, b.signalStore, tx, clock, access, limiter, wake);
             this.webForms = new WebForms(definitions, integrations, metadata, records, b.signalStore, tx, clock, access, limiter, settings, wake);
@@ -201,9 +202,10 @@ public final class Waymark implements AutoCloseable {
             // Cadences are optional too.
             this.cadences = b.cadenceStore == null ? null
                     : new io.waymark.cadence.Cadences(b.cadenceStore, metadata, actions, records, b.signalStore, outbox, timers, tx, clock, access,
-                    b.identityStore);
+                    b.identityStore, b.maxActiveCadencesPerModule);
             if (cadences != null) {
                 dispatcher.register(HeldSignals.shield(cadences.runner()));
+                actions.register(cadences.enrollAction());
             }
         }
         this.kiosks = new Kiosks(metadata, records, signals, flows, access, actions, outbox, tx, clock);
@@ -476,6 +478,7 @@ public final class Waymark implements AutoCloseable {
         private final List<ActionType> actionTypes = new ArrayList<>();
         private Outbox.Settings outboxSettings = Outbox.Settings.defaults();
         private int workflowMaxDepth = 5;
+        private int maxActiveCadencesPerModule = 20;
 
         public Builder outboxStore(OutboxStore store) {
             this.outboxStore = store;
@@ -537,6 +540,15 @@ public final class Waymark implements AutoCloseable {
         }
 
         /** How many automations in a row may trigger each other before a workflow rule stops (default 5). */
+        /** How many published, unpaused cadences one module may have at once (default 20). */
+        public Builder maxActiveCadencesPerModule(int max) {
+            if (max < 1) {
+                throw new IllegalArgumentException("maxActiveCadencesPerModule must be at least 1");
+            }
+            this.maxActiveCadencesPerModule = max;
+            return this;
+        }
+
         public Builder workflowMaxDepth(int depth) {
             if (depth < 1) {
                 throw new IllegalArgumentException("workflowMaxDepth must be at least 1");

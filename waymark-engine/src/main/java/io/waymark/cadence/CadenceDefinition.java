@@ -39,7 +39,11 @@ import java.util.UUID;
  *  "time_zone": {"field": "Time_Zone", "default": "Asia/Kolkata"},
  *  "window": {"days": ["mon", "tue", "wed", "thu", "fri"], "from": "09:00", "to": "18:00"},
  *  "unenroll": {"on_reply": "goal" | "end" | "ignore", "on_bounce": true, "on_unsubscribe": true,
- *               "out_of_office_pause_days": 3, "ends_after_days": 3, "goal_criteria": "(Lead_Status:equals:Pre-Qualified)"},
+ *               "out_of_office_pause_days": 3, "ends_after_days": 3, "goal_criteria": "(Lead_Status:equals:Pre-Qualified)",
+ *               "related_record": {"module": "Deals", "lookup": "Contact_Name"}},  // a lookup to the cadence's module
+ *  "enrollment": {"criteria": "(Lead_Source:equals:Web Form)", "automatic": true, "on_publish": false,
+ *                 "re_enroll": "never" | "after_end" | "after_days", "re_enroll_days": 30, "after_goal": false},
+ *  "daily_limit": 200,
  *  "follow_ups": [
  *    {"key": "welcome", "type": "email", "template_id": "...", "after": {"days": 0, "hours": 0, "from": "enrollment"}},
  *    {"key": "survey", "type": "email", "template_id": "...", "after": {"days": 0, "from": "previous"}, "at": "10:00",
@@ -52,11 +56,23 @@ import java.util.UUID;
  * follow-up ran or was skipped ({@code from: previous}, the default), at its time of day if it
  * names one, moved forward into the sending window — all in the recipient's time zone. Its
  * conditions test what happened to an earlier email follow-up within N days of its sending.
+ *
+ * <p>Enrollment: {@code enrollment.criteria} is the filter that {@code automatic} enrollment
+ * watches (a record is enrolled when it starts to match: created matching, or updated from not
+ * matching to matching) and that {@code on_publish} uses to enroll the records already matching
+ * when a version is published. Re-enrollment, once a record's enrollment ended: {@code after_end}
+ * (the default) at once, {@code after_days} when {@code re_enroll_days} have passed since it
+ * ended, {@code never} not at all; a record that reached the goal is never enrolled again unless
+ * {@code after_goal} is true. {@code daily_limit} caps the cadence emails of one sender per day;
+ * the rest wait for the next sending window.
  */
 public final class CadenceDefinition {
     /** The outcomes a condition can test. */
     public static final Set<String> EVENTS = Set.of("opened", "not_opened", "clicked", "not_clicked", "replied", "not_replied", "bounced");
-    private static final Set<String> KEYS = Set.of("name", "module", "sender", "time_zone", "window", "unenroll", "follow_ups");
+    private static final Set<String> KEYS = Set.of("name", "module", "sender", "time_zone", "window", "unenroll", "follow_ups", "enrollment",
+            "daily_limit");
+    /** Re-enrollment policies: never again, once the previous enrollment ended, or N days after it ended. */
+    public static final Set<String> RE_ENROLL = Set.of("never", "after_end", "after_days");
     private static final Set<String> FOLLOW_UP_KEYS = Set.of("key", "type", "template_id", "subject", "after", "at", "conditions");
     private static final int MAX_FOLLOW_UPS = 50;
 
@@ -77,6 +93,24 @@ public final class CadenceDefinition {
                            List<Condition> conditions, ActionDefinition action) {
     }
 
+    /**
+     * How records come into the cadence.
+     *
+     * @param criteria     the filter of automatic and on-publish enrollment, or null
+     * @param criteriaText the criteria as written
+     */
+    public record EnrollmentPolicy(io.waymark.criteria.CompiledCriteria criteria, String criteriaText, boolean automatic, boolean onPublish,
+                                   String reEnroll, int reEnrollDays, boolean afterGoal) {
+        static final EnrollmentPolicy DEFAULT = new EnrollmentPolicy(null, null, false, false, "after_end", 0, false);
+    }
+
+    /** Ends an enrollment when a record of {@code module} is created whose {@code lookup} field points at the enrolled record. */
+    public record RelatedRecord(String module, String lookup) {
+    }
+
+    private EnrollmentPolicy enrollment = EnrollmentPolicy.DEFAULT;
+    private RelatedRecord relatedRecord;
+    private int dailyLimit;
     private final String name;
     private final String module;
     private final String senderType;
@@ -162,6 +196,26 @@ public final class CadenceDefinition {
     /** Criteria on the record that, once it matches (after a change), end the enrollment as goal reached; or null. */
     public io.waymark.criteria.CompiledCriteria goalCriteria() {
         return goalCriteria;
+    }
+
+    /** How records come into the cadence and may come back. */
+    public EnrollmentPolicy enrollment() {
+        return enrollment;
+    }
+
+    /** The related record whose creation ends an enrollment (goal reached), or null. */
+    public RelatedRecord relatedRecord() {
+        return relatedRecord;
+    }
+
+    /** Cadence emails one sender sends per day at most (0: no limit). */
+    public int dailyLimit() {
+        return dailyLimit;
+    }
+
+    /** The first instant at or after {@code t} inside the sending window, in {@code zone}. */
+    public Instant firstInWindow(Instant t, ZoneId zone) {
+        return intoWindow(t.atZone(zone)).toInstant();
     }
 
     public FollowUp followUp(String key) {
@@ -313,13 +367,15 @@ public final class CadenceDefinition {
         int pause = 3;
         int endsAfter = 3;
         io.waymark.criteria.CompiledCriteria goal = null;
+        RelatedRecord related = null;
         JsonNode u = n.get("unenroll");
         if (u != null && !u.isNull()) {
             if (!u.isObject()) {
                 errors.add(new FieldError("unenroll", "must be an object"));
             } else {
-                unknown(u, "unenroll.", Set.of("on_reply", "on_bounce", "on_unsubscribe", "out_of_office_pause_days", "ends_after_days", "goal_criteria"),
-                        errors);
+                unknown(u, "unenroll.", Set.of("on_reply", "on_bounce", "on_unsubscribe", "out_of_office_pause_days", "ends_after_days", "goal_criteria",
+                        "related_record"), errors);
+                related = related(actor, u.get("related_record"), moduleName, metadata, errors);
                 if (u.hasNonNull("goal_criteria")) {
                     if (!u.get("goal_criteria").isTextual()) {
                         errors.add(new FieldError("unenroll.goal_criteria", "must be criteria in the compact form, e.g. (Lead_Status:equals:Pre-Qualified)"));
@@ -364,9 +420,98 @@ public final class CadenceDefinition {
                 }
             }
         }
-        int before = errors.size();
-        return errors.isEmpty() && before == 0 ? new CadenceDefinition(name, moduleName, senderType, senderUser, zoneField, zone, days, from, to,
-                onReply, onBounce, onUnsub, pause, endsAfter, goal, List.copyOf(fus)) : null;
+        EnrollmentPolicy policy = enrollmentPolicy(n.get("enrollment"), module, errors);
+        int dailyLimit = count(n, "daily_limit", "daily_limit", 0, 1, 100_000, errors);
+        if (!errors.isEmpty()) {
+            return null;
+        }
+        CadenceDefinition d = new CadenceDefinition(name, moduleName, senderType, senderUser, zoneField, zone, days, from, to,
+                onReply, onBounce, onUnsub, pause, endsAfter, goal, List.copyOf(fus));
+        d.enrollment = policy;
+        d.relatedRecord = related;
+        d.dailyLimit = dailyLimit;
+        return d;
+    }
+
+    private static EnrollmentPolicy enrollmentPolicy(JsonNode e, Module module, List<FieldError> errors) {
+        if (e == null || e.isNull()) {
+            return EnrollmentPolicy.DEFAULT;
+        }
+        if (!e.isObject()) {
+            errors.add(new FieldError("enrollment", "must be an object: {criteria, automatic, on_publish, re_enroll, re_enroll_days, after_goal}"));
+            return null;
+        }
+        unknown(e, "enrollment.", Set.of("criteria", "automatic", "on_publish", "re_enroll", "re_enroll_days", "after_goal"), errors);
+        io.waymark.criteria.CompiledCriteria criteria = null;
+        String text = null;
+        if (e.hasNonNull("criteria")) {
+            if (!e.get("criteria").isTextual()) {
+                errors.add(new FieldError("enrollment.criteria", "must be criteria in the compact form, e.g. (Lead_Source:equals:Web Form)"));
+            } else if (module != null) {
+                text = e.get("criteria").textValue();
+                criteria = criteria(text, module, "enrollment.criteria", errors);
+            }
+        }
+        boolean automatic = e.has("automatic") && bool(e, "automatic", "enrollment.automatic", errors);
+        boolean onPublish = e.has("on_publish") && bool(e, "on_publish", "enrollment.on_publish", errors);
+        if ((automatic || onPublish) && !e.hasNonNull("criteria")) {
+            errors.add(new FieldError("enrollment.criteria", "is required for automatic or on_publish enrollment"));
+        }
+        String reEnroll = e.path("re_enroll").asText("after_end");
+        if (!RE_ENROLL.contains(reEnroll)) {
+            errors.add(new FieldError("enrollment.re_enroll", "must be never, after_end or after_days"));
+        }
+        int days = count(e, "re_enroll_days", "enrollment.re_enroll_days", 0, 1, 3650, errors);
+        if (reEnroll.equals("after_days") && !e.has("re_enroll_days")) {
+            errors.add(new FieldError("enrollment.re_enroll_days", "is required for re_enroll after_days: 1 to 3650"));
+        } else if (!reEnroll.equals("after_days") && e.has("re_enroll_days")) {
+            errors.add(new FieldError("enrollment.re_enroll_days", "applies only to re_enroll after_days"));
+        }
+        boolean afterGoal = e.has("after_goal") && bool(e, "after_goal", "enrollment.after_goal", errors);
+        return new EnrollmentPolicy(criteria, text, automatic, onPublish, reEnroll, days, afterGoal);
+    }
+
+    private static io.waymark.criteria.CompiledCriteria criteria(String text, Module module, String path, List<FieldError> errors) {
+        try {
+            return io.waymark.criteria.CompiledCriteria.compile(io.waymark.criteria.CompactCriteria.parse(text), module, false);
+        } catch (io.waymark.error.ValidationException ex) {
+            if (ex.errors().isEmpty()) {
+                errors.add(new FieldError(path, ex.getMessage()));
+            }
+            ex.errors().forEach(fe -> errors.add(new FieldError(path + (fe.field().isEmpty() ? "" : "." + fe.field()), fe.message())));
+        } catch (RuntimeException ex) {
+            errors.add(new FieldError(path, String.valueOf(ex.getMessage())));
+        }
+        return null;
+    }
+
+    private static RelatedRecord related(Actor actor, JsonNode r, String cadenceModule, Metadata metadata, List<FieldError> errors) {
+        if (r == null || r.isNull()) {
+            return null;
+        }
+        if (!r.isObject()) {
+            errors.add(new FieldError("unenroll.related_record", "must be an object: {module, lookup}"));
+            return null;
+        }
+        unknown(r, "unenroll.related_record.", Set.of("module", "lookup"), errors);
+        String m = r.path("module").asText("");
+        Module module = metadata.catalog(actor.orgId()).find(m).orElse(null);
+        if (module == null) {
+            errors.add(new FieldError("unenroll.related_record.module", m.isEmpty() ? "is required: the module of the related record" : "no module '" + m + "'"));
+            return null;
+        }
+        String l = r.path("lookup").asText("");
+        Field f = module.field(l).orElse(null);
+        if (f == null || f.type() != io.waymark.record.FieldType.LOOKUP) {
+            errors.add(new FieldError("unenroll.related_record.lookup", l.isEmpty() ? "is required: a lookup field of " + m
+                    : "no lookup field '" + l + "' in " + m));
+            return null;
+        }
+        if (cadenceModule != null && !cadenceModule.equals(f.lookupModule())) {
+            errors.add(new FieldError("unenroll.related_record.lookup", m + "." + l + " points at " + f.lookupModule() + ", not " + cadenceModule));
+            return null;
+        }
+        return new RelatedRecord(module.apiName(), f.apiName());
     }
 
     private static FollowUp followUp(Actor actor, JsonNode f, int i, String path, String module, boolean moduleOk, Map<String, String> earlier,

@@ -12,7 +12,8 @@ import java.util.Set;
  * dispatcher's transaction: due follow-ups on {@code timer.fired}, sending outcomes on
  * {@code action.succeeded}/{@code action.failed} of cadence actions, and what the customer did
  * ({@code email.opened}, {@code clicked}, {@code replied}, {@code bounced}, {@code unsubscribed}), and
- * {@code record.updated} of an enrolled record, for goal criteria.
+ * {@code record.updated} of an enrolled record, for goal criteria; and {@code record.created} /
+ * {@code record.updated} of any record, for automatic enrollment and related-record goals.
  * Other signals cost a string comparison.
  */
 public final class CadenceRunner implements SignalConsumer {
@@ -38,13 +39,19 @@ public final class CadenceRunner implements SignalConsumer {
         if (t.equals("action.succeeded") || t.equals("action.failed")) {
             return s.payload().path("source").asText().startsWith(Cadences.SOURCE);
         }
-        return EMAIL.contains(t) || t.equals("record.updated");
+        return EMAIL.contains(t) || t.equals("record.updated") || t.equals("record.created");
     }
 
     @Override
     public void accept(Signal s) {
         if (!relevant(s)) {
             return;
+        }
+        if (s.type().startsWith("record.")) {
+            cadences.recordChanged(s);
+            if (s.type().equals("record.created")) {
+                return;
+            }
         }
         List<Cadences.Work> live = new ArrayList<>();
         for (CadenceStore.Enrollment e : cadences.store().liveEnrollments(s.orgId(), s.subject())) {

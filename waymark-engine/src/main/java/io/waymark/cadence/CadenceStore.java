@@ -13,9 +13,13 @@ import java.util.UUID;
  */
 public interface CadenceStore {
 
-    /** A cadence: its editable draft and the number of its latest published version (0 = none). */
+    /**
+     * A cadence: its editable draft and the number of its latest published version (0 = none).
+     *
+     * @param paused the whole cadence is paused: its enrollments wait and it takes no new ones
+     */
     record StoredCadence(UUID id, UUID orgId, String name, String module, ObjectNode draft, int latest, long revision,
-                         Instant createdAt, Instant modifiedAt) {
+                         Instant createdAt, Instant modifiedAt, boolean paused) {
     }
 
     /** An immutable published version. */
@@ -46,6 +50,12 @@ public interface CadenceStore {
 
     List<StoredCadence> cadences(UUID orgId);
 
+    /** Published cadences of an organisation (latest version at least 1), paused ones too. */
+    List<StoredCadence> published(UUID orgId);
+
+    /** Sets whether a whole cadence is paused; returns whether it changed. */
+    boolean setPaused(UUID orgId, UUID cadenceId, boolean paused);
+
     void insertVersion(StoredVersion v);
 
     Optional<StoredVersion> findVersion(UUID orgId, UUID cadenceId, int version);
@@ -56,10 +66,22 @@ public interface CadenceStore {
      */
     boolean insertEnrollment(Enrollment e);
 
-    /** Overwrites an enrollment if its revision is still {@code expectedRevision}; returns whether it did. */
+    /** Overwrites an enrollment (its version, status, state …) if its revision is still {@code expectedRevision}; returns whether it did. */
     boolean updateEnrollment(Enrollment e, long expectedRevision);
 
     Optional<Enrollment> findEnrollment(UUID orgId, UUID id);
+
+    /** The live enrollment of one record in one cadence, if any. */
+    Optional<Enrollment> liveEnrollment(UUID orgId, UUID cadenceId, UUID recordId);
+
+    /** The ended enrollments of one record in one cadence, the latest end first. */
+    List<Enrollment> endedEnrollments(UUID orgId, UUID cadenceId, UUID recordId);
+
+    /**
+     * Counts one cadence email of {@code sender} on {@code day} if fewer than {@code limit} were
+     * counted that day; returns whether it did (false: the limit is reached).
+     */
+    boolean countSend(UUID orgId, UUID sender, java.time.LocalDate day, int limit);
 
     /** Live (active or paused) enrollments of a subject, in any cadence. */
     List<Enrollment> liveEnrollments(UUID orgId, String subject);

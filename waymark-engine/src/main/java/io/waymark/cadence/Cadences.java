@@ -19,6 +19,7 @@ import io.waymark.identity.UserDirectory;
 import io.waymark.json.Json;
 import io.waymark.record.Metadata;
 import io.waymark.record.Record;
+import io.waymark.record.RecordStore;
 import io.waymark.record.Records;
 import io.waymark.signal.NewSignal;
 import io.waymark.signal.Signal;
@@ -71,9 +72,14 @@ public final class Cadences {
     private final UserDirectory users;
     private final Map<String, CadenceDefinition> versions = new ConcurrentHashMap<>();
     private final CadenceRunner runner;
+    private final int maxActivePerModule;
 
+    /**
+     * @param maxActivePerModule how many published, unpaused cadences one module may have at once
+     */
     public Cadences(CadenceStore store, Metadata metadata, ActionCatalog actions, Records records, SignalStore signals, Outbox outbox,
-                    Timers timers, Transactor tx, Clock clock, Access access, UserDirectory users) {
+                    Timers timers, Transactor tx, Clock clock, Access access, UserDirectory users, int maxActivePerModule) {
+        this.maxActivePerModule = maxActivePerModule;
         this.store = store;
         this.metadata = metadata;
         this.actions = actions;
@@ -91,6 +97,37 @@ public final class Cadences {
     /** The signal consumer that runs enrollments; the engine registers it with the dispatcher. */
     public CadenceRunner runner() {
         return runner;
+    }
+
+    /** The catalogue's {@code enroll_in_cadence} action, which journeys (and other automations) run through the outbox. */
+    public io.waymark.action.ActionType enrollAction() {
+        return new EnrollInCadence(this);
+    }
+
+    /** Enrolls a record for an automation's action (inside the outbox entry's transaction); the result says what happened. */
+    ObjectNode enrollByAutomation(UUID orgId, UUID cadenceId, String module, UUID recordId) throws io.waymark.action.ActionFailure {
+        CadenceStore.StoredCadence c = store.findCadence(orgId, cadenceId).orElse(null);
+        if (c == null || c.latest() == 0) {
+            throw new io.waymark.action.ActionFailure("cadence " + cadenceId + " no longer exists or has no published version", false);
+        }
+        if (!c.module().equals(module)) {
+            throw new io.waymark.action.ActionFailure("cadence " + c.name() + " enrolls " + c.module() + " records, not " + module, false);
+        }
+        ObjectNode detail = Json.object().put("cadence_id", cadenceId.toString());
+        if (c.paused()) {
+            return detail.put("skipped", true).put("reason", "the cadence is paused");
+        }
+        Record r = records.findForSignal(orgId, module, recordId);
+        if (r == null) {
+            throw new io.waymark.action.ActionFailure("no " + module + " record has id " + recordId, false);
+        }
+        Effects fx = new Effects();
+        Admission a = admit(c, definition(orgId, cadenceId, c.latest()), r, "system", "action", clock.instant(), fx);
+        fx.flush(this);
+        if (a.enrollment() == null) {
+            return detail.put("skipped", true).put("reason", a.skipped());
+        }
+        return detail.put("enrollment_id", a.enrollment().id().toString());
     }
 
     // ------------------------------------------------------------------ definitions
@@ -117,7 +154,7 @@ public final class Cadences {
         CadenceDefinition d = parse(actor, body);
         Instant now = clock.instant();
         CadenceStore.StoredCadence c = new CadenceStore.StoredCadence(Ids.next(clock), actor.orgId(), d.name(), d.module(),
-                ((ObjectNode) body).deepCopy(), 0, 1, now, now);
+                ((ObjectNode) body).deepCopy(), 0, 1, now, now, false);
         tx.run(() -> store.insertCadence(c));
         return view(c);
     }
@@ -150,7 +187,7 @@ public final class Cadences {
                 throw new ValidationException("module cannot change", List.of(new FieldError("module", "cannot change from " + c.module())));
             }
             CadenceStore.StoredCadence n = new CadenceStore.StoredCadence(c.id(), c.orgId(), d.name(), d.module(), ((ObjectNode) body).deepCopy(),
-                    c.latest(), c.revision() + 1, c.createdAt(), clock.instant());
+                    c.latest(), c.revision() + 1, c.createdAt(), clock.instant(), c.paused());
             if (!store.updateCadence(n, c.revision())) {
                 throw new ConflictException("Cadence " + id + " changed meanwhile; read it again");
             }
@@ -158,22 +195,118 @@ public final class Cadences {
         });
     }
 
-    /** Publishes the draft as the next version; new enrollments use it. */
+    /**
+     * Publishes the draft as the next version; new enrollments use it. The first version of a
+     * cadence makes it active, which the limit of active cadences per module may refuse (409). With
+     * {@code enrollment.on_publish}, the records that already match the enrollment criteria (and
+     * that the actor may see) are enrolled at once; the answer counts them under
+     * {@code enrolled_on_publish}.
+     */
     public ObjectNode publish(Actor actor, UUID id) {
         access.require(actor, Capability.MANAGE_CADENCES);
         return tx.inTransaction(() -> {
             CadenceStore.StoredCadence c = find(actor, id);
-            parse(actor, c.draft()); // templates or fields may have gone since the draft was saved
+            CadenceDefinition d = parse(actor, c.draft()); // templates or fields may have gone since the draft was saved
+            if (c.latest() == 0 && !c.paused()) {
+                requireRoomFor(c);
+            }
             int v = c.latest() + 1;
             Instant now = clock.instant();
             store.insertVersion(new CadenceStore.StoredVersion(id, v, actor.orgId(), c.draft().deepCopy(), now));
             CadenceStore.StoredCadence n = new CadenceStore.StoredCadence(c.id(), c.orgId(), c.name(), c.module(), c.draft(), v, c.revision() + 1,
-                    c.createdAt(), now);
+                    c.createdAt(), now, c.paused());
             if (!store.updateCadence(n, c.revision())) {
                 throw new ConflictException("Cadence " + id + " changed meanwhile; read it again");
             }
-            return view(n);
+            ObjectNode o = view(n);
+            if (d.enrollment().onPublish() && !n.paused()) {
+                ObjectNode counts = enrollMatching(actor, n, io.waymark.criteria.CompactCriteria.parse(d.enrollment().criteriaText()), "on_publish");
+                o.set("enrolled_on_publish", counts.get("counts"));
+            }
+            return o;
         });
+    }
+
+    /** Refuses (409) to make one more cadence of {@code c}'s module active when the module has its limit of active cadences. */
+    private void requireRoomFor(CadenceStore.StoredCadence c) {
+        long active = store.published(c.orgId()).stream().filter(o -> o.module().equals(c.module()) && !o.paused() && !o.id().equals(c.id())).count();
+        if (active >= maxActivePerModule) {
+            throw new ConflictException(c.module() + " already has " + active + " active cadences, the most allowed per module ("
+                    + maxActivePerModule + "); pause one before activating cadence " + c.id());
+        }
+    }
+
+    /**
+     * Pauses ({@code paused: true}) or resumes a whole cadence. Pausing holds every live enrollment
+     * (nothing runs, a timeline line says why) and keeps new records out; resuming lets each
+     * enrollment go on from where it was, running what fell due meanwhile, except those paused on
+     * their own. Resuming counts against the limit of active cadences per module (409).
+     */
+    public ObjectNode setCadencePaused(Actor actor, UUID id, boolean paused) {
+        access.require(actor, Capability.MANAGE_CADENCES);
+        return tx.inTransaction(() -> {
+            CadenceStore.StoredCadence c = find(actor, id);
+            if (c.paused() == paused) {
+                return view(c);
+            }
+            if (!paused && c.latest() > 0) {
+                requireRoomFor(c);
+            }
+            store.setPaused(actor.orgId(), id, paused);
+            Instant now = clock.instant();
+            for (String status : paused ? List.of("active", "paused") : List.of("paused")) {
+                UUID after = null;
+                while (true) {
+                    List<CadenceStore.Enrollment> page = store.enrollments(actor.orgId(), id, status, after, 500);
+                    for (CadenceStore.Enrollment e : page) {
+                        CadenceDefinition ed = definition(e.orgId(), e.cadenceId(), e.version());
+                        Work w = new Work(e, ed, ed.name());
+                        Effects fx = new Effects();
+                        if (paused && !w.state.has("cadence_paused")) { // the active ones paused a moment ago come round again as paused
+                            holdForCadence(w, now, fx);
+                        } else if (!paused && w.state.has("cadence_paused")) {
+                            releaseFromCadence(w, now, fx);
+                        } else {
+                            continue;
+                        }
+                        save(w, fx);
+                        fx.flush(this);
+                    }
+                    if (page.size() < 500) {
+                        break;
+                    }
+                    after = page.get(page.size() - 1).id();
+                }
+            }
+            return view(find(actor, id));
+        });
+    }
+
+    private void holdForCadence(Work w, Instant now, Effects fx) {
+        w.state.put("cadence_paused", w.status);
+        if (w.status.equals("active")) {
+            w.status = "paused";
+        }
+        line(w, now, "paused", null).put("by", "cadence");
+        fx.cancel.add(timerKey(w.id()));
+    }
+
+    private void releaseFromCadence(Work w, Instant now, Effects fx) {
+        String before = w.state.remove("cadence_paused").asText();
+        if (before.equals("active")) {
+            resume(w, now, fx, "cadence");
+        } else if (w.state.hasNonNull("paused_until")) {
+            // Paused by an out-of-office reply before the cadence was: that pause runs its course.
+            Instant until = Instant.parse(w.state.get("paused_until").asText());
+            if (now.isBefore(until)) {
+                line(w, now, "cadence_resumed", null);
+                timer(w, until, fx);
+            } else {
+                resume(w, now, fx, "out_of_office_over");
+            }
+        } else {
+            line(w, now, "cadence_resumed", null).put("note", "this enrollment stays paused by hand");
+        }
     }
 
     /** A published version's definition. */
@@ -195,7 +328,7 @@ public final class Cadences {
     private static ObjectNode view(CadenceStore.StoredCadence c) {
         ObjectNode o = Json.object();
         o.put("id", c.id().toString()).put("name", c.name()).put("module", c.module()).put("latest_version", c.latest())
-                .put("status", c.latest() == 0 ? "draft" : "published").put("revision", c.revision())
+                .put("status", c.latest() == 0 ? "draft" : "published").put("paused", c.paused()).put("revision", c.revision())
                 .put("created_at", c.createdAt().toString()).put("modified_at", c.modifiedAt().toString());
         o.set("draft", c.draft());
         return o;
@@ -223,14 +356,47 @@ public final class Cadences {
     // ------------------------------------------------------------------ enrollment
 
     /**
-     * Enrolls records by id ({@code {"record_ids": [...]}}) in the latest published version.
-     * A record already in the cadence is reported under {@code skipped}, not enrolled twice.
+     * Enrolls records in the latest published version: by id ({@code {"record_ids": [...]}}, at
+     * most 1000) or by a criteria filter ({@code {"criteria": "(Lead_Status:equals:New)"}}: every
+     * matching record the actor may see). The answer counts {@code enrolled},
+     * {@code already_enrolled} (a live enrollment exists) and {@code skipped_other} (the
+     * re-enrollment rule keeps the record out); by id it also lists them under {@code enrolled}
+     * and {@code skipped}.
      */
     public ObjectNode enroll(Actor actor, UUID id, JsonNode body) {
         access.require(actor, Capability.MANAGE_CADENCES);
+        if (body != null && body.has("criteria")) {
+            if (body.has("record_ids")) {
+                throw new ValidationException("record_ids or criteria", List.of(new FieldError("criteria", "give record_ids or criteria, not both")));
+            }
+            if (!body.get("criteria").isTextual() || body.get("criteria").textValue().isBlank()) {
+                throw new ValidationException("criteria is invalid", List.of(new FieldError("criteria", "must be criteria in the compact form, e.g. (Lead_Status:equals:New)")));
+            }
+            return tx.inTransaction(() -> {
+                CadenceStore.StoredCadence c = enrollable(actor, id);
+                List<FieldError> errors = new ArrayList<>();
+                io.waymark.criteria.Criteria criteria = null;
+                try {
+                    criteria = io.waymark.criteria.CompactCriteria.parse(body.get("criteria").textValue());
+                    io.waymark.criteria.CompiledCriteria.compile(criteria, records.module(actor, c.module()), false);
+                } catch (ValidationException e) {
+                    e.errors().forEach(fe -> errors.add(new FieldError("criteria" + (fe.field().isEmpty() ? "" : "." + fe.field()), fe.message())));
+                    if (errors.isEmpty()) {
+                        errors.add(new FieldError("criteria", e.getMessage()));
+                    }
+                } catch (RuntimeException e) {
+                    errors.add(new FieldError("criteria", String.valueOf(e.getMessage())));
+                }
+                if (!errors.isEmpty()) {
+                    throw new ValidationException("criteria is invalid", errors);
+                }
+                return enrollMatching(actor, c, criteria, "criteria");
+            });
+        }
         JsonNode ids = body == null ? null : body.get("record_ids");
         if (ids == null || !ids.isArray() || ids.isEmpty() || ids.size() > 1000) {
-            throw new ValidationException("record_ids is required", List.of(new FieldError("record_ids", "is required: a list of 1 to 1000 record ids")));
+            throw new ValidationException("record_ids is required", List.of(new FieldError("record_ids",
+                    "is required: a list of 1 to 1000 record ids (or give criteria instead)")));
         }
         List<UUID> recordIds = new ArrayList<>();
         List<FieldError> errors = new ArrayList<>();
@@ -245,10 +411,7 @@ public final class Cadences {
             throw new ValidationException(errors.size() + " record ids are invalid", errors);
         }
         return tx.inTransaction(() -> {
-            CadenceStore.StoredCadence c = find(actor, id);
-            if (c.latest() == 0) {
-                throw new ProcessRuleException("Cadence " + id + " has no published version; publish it before enrolling records");
-            }
+            CadenceStore.StoredCadence c = enrollable(actor, id);
             CadenceDefinition d = definition(actor.orgId(), id, c.latest());
             List<Record> found = new ArrayList<>();
             for (int i = 0; i < recordIds.size(); i++) {
@@ -264,43 +427,143 @@ public final class Cadences {
             ArrayNode enrolled = Json.MAPPER.createArrayNode();
             ArrayNode skipped = Json.MAPPER.createArrayNode();
             Effects fx = new Effects();
-            // A record under review runs no cadence until it is accepted (then enrol it again).
-            java.util.Set<UUID> held = records.held(actor.orgId(), found.stream().map(Record::id).toList());
+            Tally tally = new Tally();
             for (Record r : new LinkedHashSet<>(found)) {
-                if (held.contains(r.id())) {
-                    skipped.addObject().put("record_id", r.id().toString()).put("reason", "held for review");
-                    continue;
+                Admission a = admit(c, d, r, by(actor), "record_ids", clock.instant(), fx);
+                tally.add(a);
+                if (a.enrollment() != null) {
+                    enrolled.add(enrollmentView(a.enrollment()));
+                } else {
+                    skipped.addObject().put("record_id", r.id().toString()).put("reason", a.skipped());
                 }
-                Instant now = clock.instant();
-                ObjectNode state = Json.object();
-                state.put("next", 0).put("anchor", now.toString()).put("zone", zone(actor.orgId(), d, r).getId());
-                state.putObject("outcomes");
-                state.putArray("timeline");
-                CadenceStore.Enrollment e = new CadenceStore.Enrollment(Ids.next(clock), actor.orgId(), id, c.latest(), c.module(), r.id(),
-                        r.subject(), "active", null, state, 0, now, null);
-                // Decided first, written once: the enrollment row goes in with its first follow-up already planned (or queued).
-                Work w = new Work(e, d, d.name());
-                line(w, now, "enrolled", null).put("by", actor.userId() == null ? null : actor.userId().toString());
-                Effects mine = new Effects();
-                advance(w, now, mine);
-                CadenceStore.Enrollment first = w.current();
-                if (!store.insertEnrollment(first)) {
-                    skipped.addObject().put("record_id", r.id().toString()).put("reason", "already enrolled in this cadence");
-                    continue;
-                }
-                fx.orgId = actor.orgId();
-                fx.actions.addAll(mine.actions);
-                fx.timers.addAll(mine.timers);
-                fx.cancel.addAll(mine.cancel);
-                fx.signals.addAll(mine.signals);
-                enrolled.add(enrollmentView(first));
             }
             fx.flush(this);
-            ObjectNode o = Json.object();
+            ObjectNode o = tally.view();
             o.set("enrolled", enrolled);
             o.set("skipped", skipped);
             return o;
         });
+    }
+
+    private static String by(Actor actor) {
+        return actor.userId() == null || actor.isSystem() ? "system" : actor.userId().toString();
+    }
+
+    /** The cadence if new records may enter it now: published and not paused. */
+    private CadenceStore.StoredCadence enrollable(Actor actor, UUID id) {
+        CadenceStore.StoredCadence c = find(actor, id);
+        if (c.latest() == 0) {
+            throw new ProcessRuleException("Cadence " + id + " has no published version; publish it before enrolling records");
+        }
+        if (c.paused()) {
+            throw new ProcessRuleException("Cadence " + id + " is paused; resume it before enrolling records");
+        }
+        return c;
+    }
+
+    /** Enrolls every record matching {@code criteria} that the actor may see, a page at a time. */
+    private ObjectNode enrollMatching(Actor actor, CadenceStore.StoredCadence c, io.waymark.criteria.Criteria criteria, String how) {
+        CadenceDefinition d = definition(actor.orgId(), c.id(), c.latest());
+        Tally tally = new Tally();
+        String cursor = null;
+        String by = by(actor);
+        do {
+            RecordStore.RecordPage page = records.list(actor, c.module(), criteria, null, 1000, cursor);
+            Effects fx = new Effects();
+            Instant now = clock.instant();
+            for (Record r : page.records()) {
+                tally.add(admit(c, d, r, by, how, now, fx));
+            }
+            fx.flush(this);
+            cursor = page.next();
+        } while (cursor != null);
+        return tally.view();
+    }
+
+    /** Counts of one enrollment request. */
+    private static final class Tally {
+        long enrolled;
+        long already;
+        long other;
+
+        void add(Admission a) {
+            if (a.enrollment() != null) {
+                enrolled++;
+            } else if (a.already()) {
+                already++;
+            } else {
+                other++;
+            }
+        }
+
+        ObjectNode view() {
+            ObjectNode o = Json.object();
+            o.putObject("counts").put("enrolled", enrolled).put("already_enrolled", already).put("skipped_other", other);
+            return o;
+        }
+    }
+
+    /** What became of one record asked into a cadence: its new enrollment, or why it stayed out. */
+    record Admission(CadenceStore.Enrollment enrollment, boolean already, String skipped) {
+    }
+
+    /**
+     * Enrolls one record in the cadence's latest version unless it has a live enrollment there or
+     * the re-enrollment rule keeps it out. The enrollment row goes in with its first follow-up
+     * already planned (or queued); the rest of the effects go to {@code fx}.
+     */
+    Admission admit(CadenceStore.StoredCadence c, CadenceDefinition d, Record r, String by, String how, Instant now, Effects fx) {
+        UUID orgId = c.orgId();
+        // A record under review runs no cadence until it is accepted (then enrol it again).
+        if (records.held(orgId, List.of(r.id())).contains(r.id())) {
+            return new Admission(null, false, "held for review");
+        }
+        String refusal = reEnrollRefusal(orgId, c.id(), r.id(), d, now);
+        if (refusal != null) {
+            return store.liveEnrollment(orgId, c.id(), r.id()).isPresent() ? new Admission(null, true, "already enrolled in this cadence")
+                    : new Admission(null, false, refusal);
+        }
+        ObjectNode state = Json.object();
+        state.put("next", 0).put("anchor", now.toString()).put("zone", zone(orgId, d, r).getId());
+        state.putObject("outcomes");
+        state.putArray("timeline");
+        CadenceStore.Enrollment e = new CadenceStore.Enrollment(Ids.next(clock), orgId, c.id(), c.latest(), c.module(), r.id(),
+                r.subject(), "active", null, state, 0, now, null);
+        Work w = new Work(e, d, d.name());
+        line(w, now, "enrolled", null).put("by", by).put("how", how);
+        Effects mine = new Effects();
+        advance(w, now, mine);
+        CadenceStore.Enrollment first = w.current();
+        if (!store.insertEnrollment(first)) {
+            return new Admission(null, true, "already enrolled in this cadence");
+        }
+        fx.orgId = orgId;
+        fx.actions.addAll(mine.actions);
+        fx.timers.addAll(mine.timers);
+        fx.cancel.addAll(mine.cancel);
+        fx.signals.addAll(mine.signals);
+        return new Admission(first, false, null);
+    }
+
+    /** Why the re-enrollment rule keeps a record out of the cadence now, or null when it may enter. */
+    private String reEnrollRefusal(UUID orgId, UUID cadenceId, UUID recordId, CadenceDefinition d, Instant now) {
+        List<CadenceStore.Enrollment> ended = store.endedEnrollments(orgId, cadenceId, recordId);
+        if (ended.isEmpty()) {
+            return null;
+        }
+        CadenceDefinition.EnrollmentPolicy p = d.enrollment();
+        if (!p.afterGoal() && ended.stream().anyMatch(e -> "goal_reached".equals(e.reason()))) {
+            return "reached the goal of this cadence before (re-enrollment after the goal is off)";
+        }
+        return switch (p.reEnroll()) {
+            case "never" -> "was enrolled in this cadence before (re_enroll never)";
+            case "after_days" -> {
+                Instant allowed = ended.get(0).endedAt().plus(Duration.ofDays(p.reEnrollDays()));
+                yield now.isBefore(allowed) ? "its last enrollment ended less than " + p.reEnrollDays() + " days ago (re_enroll after_days; from "
+                        + allowed + ")" : null;
+            }
+            default -> null;
+        };
     }
 
     /** Ends an enrollment by hand (reason {@code removed}). */
@@ -335,6 +598,9 @@ public final class Cadences {
                 line(w, now, "paused", null).put("by", "hand");
                 fx.cancel.add(timerKey(w.id()));
             } else if (!paused && w.status.equals("paused")) {
+                if (w.state.has("cadence_paused")) {
+                    throw new ProcessRuleException("Cadence " + w.loaded.cadenceId() + " is paused; resume the cadence first");
+                }
                 resume(w, now, fx, "hand");
             }
             save(w, fx);
@@ -386,7 +652,249 @@ public final class Cadences {
         for (String reason : List.of("goal_reached", "replied", "exhausted", "bounced", "unsubscribed", "removed")) {
             ended.put(reason, counts.getOrDefault("ended:" + reason, 0L));
         }
+        o.set("follow_ups", followUpRates(actor, id));
         return o;
+    }
+
+    private static final List<String> RATED = List.of("opened", "clicked", "replied", "bounced");
+
+    /**
+     * Per follow-up key (in the order of the latest version, then keys only older versions have):
+     * how many enrollments had it sent, skipped or failed, and of the sent ones how many were
+     * opened, clicked, replied to and bounced — the tracking signals matched to that follow-up's
+     * message — with each as a rate of {@code sent} (0 when nothing was sent).
+     */
+    private ObjectNode followUpRates(Actor actor, UUID id) {
+        Map<String, long[]> tally = new java.util.LinkedHashMap<>();
+        tx.inTransaction(() -> {
+            CadenceStore.StoredCadence c = find(actor, id);
+            if (c.latest() > 0) {
+                definition(actor.orgId(), id, c.latest()).followUps().forEach(f -> tally.put(f.key(), new long[7]));
+            }
+            UUID after = null;
+            while (true) {
+                List<CadenceStore.Enrollment> page = store.enrollments(actor.orgId(), id, null, after, 1000);
+                for (CadenceStore.Enrollment e : page) {
+                    for (var it = e.state().path("outcomes").fields(); it.hasNext(); ) {
+                        var out = it.next();
+                        long[] t = tally.computeIfAbsent(out.getKey(), k -> new long[7]);
+                        String status = out.getValue().path("status").asText();
+                        if (status.equals("sent")) {
+                            t[0]++;
+                            for (int i = 0; i < RATED.size(); i++) {
+                                if (out.getValue().path("events").has(RATED.get(i))) {
+                                    t[1 + i]++;
+                                }
+                            }
+                        } else if (status.equals("skipped")) {
+                            t[5]++;
+                        } else if (status.equals("failed")) {
+                            t[6]++;
+                        }
+                    }
+                }
+                if (page.size() < 1000) {
+                    return null;
+                }
+                after = page.get(page.size() - 1).id();
+            }
+        });
+        ObjectNode out = Json.object();
+        tally.forEach((key, t) -> {
+            ObjectNode f = out.putObject(key);
+            f.put("sent", t[0]);
+            for (int i = 0; i < RATED.size(); i++) {
+                f.put(RATED.get(i), t[1 + i]);
+            }
+            for (int i = 0; i < RATED.size(); i++) {
+                f.put(RATED.get(i) + "_rate", t[0] == 0 ? 0.0 : Math.round(10_000.0 * t[1 + i] / t[0]) / 10_000.0);
+            }
+            f.put("skipped", t[5]).put("failed", t[6]);
+        });
+        return out;
+    }
+
+    /**
+     * The owner logs the outcome of a call follow-up ({@code {"outcome": "Interested", "notes": …}},
+     * the outcome a value of the Calls module's {@code Call_Result}): the follow-up's Calls record
+     * gets the result, the enrollment's timeline a {@code call_completed} line, and the log a
+     * {@code call.completed} signal on the enrolled record's subject (payload {@code cadence},
+     * {@code cadence_id}, {@code enrollment_id}, {@code follow_up}, {@code call_id}, {@code outcome}).
+     */
+    public ObjectNode logCall(Actor actor, UUID enrollmentId, String followUp, JsonNode body) {
+        access.require(actor, Capability.MANAGE_CADENCES);
+        io.waymark.record.Field result = metadata.catalog(actor.orgId()).find("Calls").flatMap(m -> m.field("Call_Result")).orElse(null);
+        String outcome = body == null ? null : body.path("outcome").asText(null);
+        List<FieldError> errors = new ArrayList<>();
+        if (outcome == null || outcome.isBlank()) {
+            errors.add(new FieldError("outcome", "is required: " + (result == null ? "the call's result" : "one of " + result.picklistValues())));
+        } else if (result != null && !result.picklistValues().isEmpty() && !result.picklistValues().contains(outcome)) {
+            errors.add(new FieldError("outcome", "must be one of " + result.picklistValues()));
+        }
+        if (body != null && body.has("notes") && !body.get("notes").isTextual()) {
+            errors.add(new FieldError("notes", "must be text"));
+        }
+        if (body != null) {
+            body.fieldNames().forEachRemaining(k -> {
+                if (!k.equals("outcome") && !k.equals("notes")) {
+                    errors.add(new FieldError(k, "unknown property; expected outcome or notes"));
+                }
+            });
+        }
+        if (!errors.isEmpty()) {
+            throw new ValidationException(errors.get(0).field() + " " + errors.get(0).message(), errors);
+        }
+        return tx.inTransaction(() -> {
+            Work w = work(actor, enrollmentId);
+            CadenceDefinition.FollowUp f = w.def.followUp(followUp);
+            if (f == null || !f.type().equals("call")) {
+                throw new NotFoundException("Version " + w.loaded.version() + " of the cadence has no call follow-up '" + followUp + "'");
+            }
+            ObjectNode o = w.outcome(followUp);
+            if (!o.path("status").asText().equals("sent") || !o.hasNonNull("record_id")) {
+                throw new ProcessRuleException("The call of follow-up '" + followUp + "' has not been scheduled yet");
+            }
+            if (o.has("call_outcome")) {
+                throw new ConflictException("The call of follow-up '" + followUp + "' was already logged (" + o.get("call_outcome").asText() + ")");
+            }
+            UUID callId = UUID.fromString(o.get("record_id").asText());
+            ObjectNode change = Json.object().put("Call_Result", outcome);
+            if (body.hasNonNull("notes")) {
+                change.put("Description", body.get("notes").asText());
+            }
+            records.update(actor, "Calls", callId, change, null);
+            Instant now = clock.instant();
+            o.put("call_outcome", outcome).put("completed_at", now.toString());
+            line(w, now, "call_completed", followUp).put("outcome", outcome).put("by", by(actor));
+            Effects fx = new Effects();
+            ObjectNode p = Json.object().put("cadence", w.cadenceName).put("cadence_id", w.loaded.cadenceId().toString())
+                    .put("enrollment_id", w.id().toString()).put("follow_up", followUp).put("call_id", callId.toString()).put("outcome", outcome);
+            fx.signals.add(new NewSignal(Ids.next(clock), w.loaded.orgId(), "call.completed", w.loaded.subject(), w.loaded.module(),
+                    w.loaded.recordId(), p, now, actor.userId()));
+            save(w, fx);
+            fx.flush(this);
+            return enrollmentView(w.current());
+        });
+    }
+
+    /**
+     * Moves the live enrollments of version {@code from_version} to {@code to_version} with an
+     * explicit follow-up mapping ({@code {"from_version": 1, "to_version": 2, "mapping": {"welcome":
+     * "welcome", "survey": "survey_v2"}}}): every follow-up of the old version must be mapped to one
+     * of the new version (an unmapped one is an error naming it). Each enrollment continues at the
+     * new follow-up its next one maps to, its outcomes renamed, with a {@code migrated} line on its
+     * timeline; the answer counts the migrated enrollments.
+     */
+    public ObjectNode migrate(Actor actor, UUID id, JsonNode body) {
+        access.require(actor, Capability.MANAGE_CADENCES);
+        if (body == null || !body.isObject()) {
+            throw new ValidationException("body", List.of(new FieldError("", "must be a JSON object")));
+        }
+        return tx.inTransaction(() -> {
+            CadenceStore.StoredCadence c = find(actor, id);
+            List<FieldError> errors = new ArrayList<>();
+            body.fieldNames().forEachRemaining(k -> {
+                if (!List.of("from_version", "to_version", "mapping").contains(k)) {
+                    errors.add(new FieldError(k, "unknown property; expected from_version, to_version or mapping"));
+                }
+            });
+            CadenceDefinition from = migrationVersion(c, body, "from_version", errors);
+            CadenceDefinition to = migrationVersion(c, body, "to_version", errors);
+            int fromV = body.path("from_version").asInt();
+            int toV = body.path("to_version").asInt();
+            if (from != null && to != null && fromV == toV) {
+                errors.add(new FieldError("to_version", "must differ from from_version"));
+            }
+            JsonNode mapping = body.get("mapping");
+            Map<String, String> map = new java.util.HashMap<>();
+            if (mapping == null || !mapping.isObject()) {
+                errors.add(new FieldError("mapping", "is required: an object from each follow-up key of from_version to one of to_version"));
+            } else if (from != null && to != null) {
+                List<String> unmapped = new ArrayList<>();
+                for (CadenceDefinition.FollowUp f : from.followUps()) {
+                    JsonNode target = mapping.get(f.key());
+                    if (target == null || !target.isTextual()) {
+                        unmapped.add(f.key());
+                    } else if (to.followUp(target.textValue()) == null) {
+                        errors.add(new FieldError("mapping." + f.key(), "version " + toV + " has no follow-up '" + target.textValue() + "'"));
+                    } else {
+                        map.put(f.key(), target.textValue());
+                    }
+                }
+                if (!unmapped.isEmpty()) {
+                    errors.add(new FieldError("mapping", "follow-ups of version " + fromV + " are not mapped: " + String.join(", ", unmapped)));
+                }
+                mapping.fieldNames().forEachRemaining(k -> {
+                    if (from.followUp(k) == null) {
+                        errors.add(new FieldError("mapping." + k, "version " + fromV + " has no follow-up '" + k + "'"));
+                    }
+                });
+            }
+            if (!errors.isEmpty()) {
+                throw new ValidationException(errors.get(0).field() + " " + errors.get(0).message(), errors);
+            }
+            long migrated = 0;
+            Instant now = clock.instant();
+            for (String status : List.of("active", "paused")) {
+                UUID after = null;
+                while (true) {
+                    List<CadenceStore.Enrollment> page = store.enrollments(actor.orgId(), id, status, after, 500);
+                    for (CadenceStore.Enrollment e : page) {
+                        if (e.version() == fromV) {
+                            moveToVersion(e, from, to, toV, map, by(actor), now);
+                            migrated++;
+                        }
+                    }
+                    if (page.size() < 500) {
+                        break;
+                    }
+                    after = page.get(page.size() - 1).id();
+                }
+            }
+            ObjectNode o = Json.object();
+            o.put("cadence_id", id.toString()).put("from_version", fromV).put("to_version", toV).put("migrated", migrated);
+            return o;
+        });
+    }
+
+    private CadenceDefinition migrationVersion(CadenceStore.StoredCadence c, JsonNode body, String field, List<FieldError> errors) {
+        JsonNode v = body.get(field);
+        if (v == null || !v.isIntegralNumber() || v.asInt() < 1 || v.asInt() > c.latest()) {
+            errors.add(new FieldError(field, "is required: a published version from 1 to " + c.latest()));
+            return null;
+        }
+        return definition(c.orgId(), c.id(), v.asInt());
+    }
+
+    private void moveToVersion(CadenceStore.Enrollment e, CadenceDefinition from, CadenceDefinition to, int toVersion, Map<String, String> map,
+                               String by, Instant now) {
+        ObjectNode state = e.state().deepCopy();
+        int next = state.path("next").asInt();
+        int newNext = next >= from.followUps().size() ? to.followUps().size() : to.followUp(map.get(from.followUps().get(next).key())).index();
+        ObjectNode outcomes = Json.object();
+        for (var it = state.path("outcomes").fields(); it.hasNext(); ) {
+            var o = it.next();
+            outcomes.set(map.getOrDefault(o.getKey(), o.getKey()), o.getValue());
+        }
+        state.set("outcomes", outcomes);
+        state.put("next", newNext);
+        state.remove("due");
+        if (newNext < to.followUps().size()) {
+            outcomes.remove(to.followUps().get(newNext).key()); // planned anew in the new version
+            state.remove("finished_at");
+        }
+        CadenceStore.Enrollment moved = new CadenceStore.Enrollment(e.id(), e.orgId(), e.cadenceId(), toVersion, e.module(), e.recordId(), e.subject(),
+                e.status(), e.reason(), state, e.revision(), e.enrolledAt(), e.endedAt());
+        Work w = new Work(moved, to, to.name());
+        ObjectNode l = line(w, now, "migrated", null).put("from_version", e.version()).put("to_version", toVersion).put("by", by);
+        l.set("mapping", Json.MAPPER.valueToTree(map));
+        Effects fx = new Effects();
+        if (w.status.equals("active")) {
+            fx.cancel.add(timerKey(w.id())); // advance() sets it again for the new version's next follow-up
+        }
+        advance(w, now, fx);
+        save(w, fx);
+        fx.flush(this);
     }
 
     static ObjectNode enrollmentView(CadenceStore.Enrollment e) {
@@ -563,6 +1071,8 @@ public final class Cadences {
             if (v.skipReason != null) {
                 w.outcome(f.key()).put("status", "skipped").put("at", now.toString()).put("reason", v.skipReason);
                 line(w, now, "skipped", f.key()).put("reason", v.skipReason);
+            } else if (f.type().equals("email") && w.def.dailyLimit() > 0 && deferredByLimit(w, f, now, fx)) {
+                return;
             } else {
                 ActionDefinition a = action(w, f);
                 fx.actions.add(new Outbox.NewAction(w.loaded.orgId(), SOURCE + w.id() + ":" + f.key(), a, w.loaded.module(), w.loaded.recordId(),
@@ -576,13 +1086,44 @@ public final class Cadences {
         }
     }
 
+    /**
+     * Counts the email against its sender's daily limit; over the limit, moves the follow-up to the
+     * next sending-window opening after the sender's day (in the organisation's zone) ends, says so
+     * on the timeline and returns true.
+     */
+    private boolean deferredByLimit(Work w, CadenceDefinition.FollowUp f, Instant now, Effects fx) {
+        UUID sender = w.def.senderUser();
+        if (sender == null) {
+            Record r = records.findForSignal(w.loaded.orgId(), w.loaded.module(), w.loaded.recordId());
+            sender = r == null ? null : r.owner();
+        }
+        if (sender == null) {
+            return false;
+        }
+        ZoneId senderZone = users == null || users.timeZone(w.loaded.orgId()) == null ? ZoneId.of("UTC") : users.timeZone(w.loaded.orgId());
+        java.time.LocalDate day = now.atZone(senderZone).toLocalDate();
+        if (store.countSend(w.loaded.orgId(), sender, day, w.def.dailyLimit())) {
+            return false;
+        }
+        Instant nextDay = day.plusDays(1).atStartOfDay(senderZone).toInstant();
+        Instant due = w.def.firstInWindow(nextDay, ZoneId.of(w.state.path("zone").asText("UTC")));
+        w.state.put("due", due.toString());
+        w.outcome(f.key()).put("status", "planned").put("due_at", due.toString());
+        line(w, now, "deferred", f.key()).put("until", due.toString()).put("reason", "the sender's daily limit of " + w.def.dailyLimit()
+                + " cadence emails is reached").put("sender", sender.toString());
+        timer(w, due, fx);
+        return true;
+    }
+
     private ActionDefinition action(Work w, CadenceDefinition.FollowUp f) {
         ActionDefinition a = f.action();
-        if (f.type().equals("email")) {
-            return a;
-        }
         ObjectNode cfg = a.config().deepCopy();
         UUID sender = w.def.senderUser();
+        if (f.type().equals("email")) {
+            // From the sender: the fixed user's address and name, else the record owner's.
+            cfg.put("from", sender == null ? "record_owner" : sender.toString());
+            return new ActionDefinition(a.type(), cfg);
+        }
         cfg.put("assign_to", sender == null ? "record_owner" : sender.toString());
         return new ActionDefinition(a.type(), cfg);
     }
@@ -669,7 +1210,7 @@ public final class Cadences {
                 if (!w.id().toString().equals(s.payload().path("data").path("enrollment").asText())) {
                     continue;
                 }
-                if (w.status.equals("paused") && w.state.hasNonNull("paused_until")
+                if (w.status.equals("paused") && w.state.hasNonNull("paused_until") && !w.state.has("cadence_paused")
                         && !now.isBefore(Instant.parse(w.state.get("paused_until").asText()))) {
                     resume(w, now, fx, "out_of_office_over");
                 } else {
@@ -687,6 +1228,10 @@ public final class Cadences {
                     JsonNode emailId = s.payload().path("result").get("email_id");
                     if (emailId != null) {
                         o.put("email_id", emailId.asText());
+                    }
+                    JsonNode created = s.payload().path("result").get("record_id");
+                    if (created != null) {
+                        o.put("record_id", created.asText()); // the Calls or Tasks record of a call or task follow-up
                     }
                     line(w, s.occurredAt(), "sent", src[2]);
                 } else {
@@ -760,5 +1305,99 @@ public final class Cadences {
 
     CadenceStore store() {
         return store;
+    }
+
+    /**
+     * A record was created or updated: enrolls it in the published cadences of its module whose
+     * automatic enrollment criteria it starts to match (it was created matching, or its update
+     * made it match), and ends, as goal reached, the live enrollments that a new record of a
+     * cadence's {@code unenroll.related_record} module points at.
+     */
+    void recordChanged(Signal s) {
+        List<CadenceStore.StoredCadence> published = store.published(s.orgId());
+        if (published.isEmpty() || s.module() == null || s.recordId() == null) {
+            return;
+        }
+        boolean created = s.type().equals("record.created");
+        Record current = null;
+        Instant now = clock.instant();
+        for (CadenceStore.StoredCadence c : published) {
+            CadenceDefinition d;
+            try {
+                d = definition(c.orgId(), c.id(), c.latest());
+            } catch (ProcessRuleException e) {
+                continue; // a version that no longer validates (its template was deleted …) must not stop every record signal
+            }
+            if (d == null) {
+                continue;
+            }
+            CadenceDefinition.RelatedRecord rel = d.relatedRecord();
+            boolean related = created && rel != null && rel.module().equals(s.module());
+            boolean automatic = !c.paused() && c.module().equals(s.module()) && d.enrollment().automatic();
+            if (!related && !automatic) {
+                continue;
+            }
+            if (current == null) {
+                current = records.findForSignal(s.orgId(), s.module(), s.recordId());
+                if (current == null) {
+                    return; // deleted since
+                }
+            }
+            if (related) {
+                endForRelated(c, rel, current, s, now);
+            }
+            if (automatic) {
+                ZoneId zone = users == null || users.timeZone(s.orgId()) == null ? ZoneId.of("UTC") : users.timeZone(s.orgId());
+                io.waymark.criteria.CompiledCriteria criteria = d.enrollment().criteria();
+                if (!criteria.matches(current, null, now, zone)) {
+                    continue;
+                }
+                if (!created) {
+                    Record before = previous(metadata.catalog(s.orgId()).get(s.module()), current, s.payload().path("changes"));
+                    if (criteria.matches(before, null, now, zone)) {
+                        continue; // matched already: not a start
+                    }
+                }
+                Effects fx = new Effects();
+                admit(c, d, current, "system", "automatic", now, fx);
+                fx.flush(this);
+            }
+        }
+    }
+
+    private void endForRelated(CadenceStore.StoredCadence c, CadenceDefinition.RelatedRecord rel, Record related, Signal s, Instant now) {
+        Object target = related.value(rel.lookup());
+        UUID targetId = target == null ? null : Ids.parse(target.toString());
+        if (targetId == null) {
+            return;
+        }
+        CadenceStore.Enrollment e = store.liveEnrollment(c.orgId(), c.id(), targetId).orElse(null);
+        if (e == null) {
+            return;
+        }
+        CadenceDefinition d = definition(e.orgId(), e.cadenceId(), e.version());
+        if (d == null || d.relatedRecord() == null || !d.relatedRecord().equals(rel)) {
+            return; // the enrollment's own version has no such goal
+        }
+        Work w = new Work(e, d, d.name());
+        Effects fx = new Effects();
+        line(w, s.occurredAt(), "related_record_created", null).put("module", related.module()).put("record_id", related.id().toString());
+        end(w, now, "goal_reached", "related_record", fx);
+        save(w, fx);
+        fx.flush(this);
+    }
+
+    /** The record as it was before an update, from the update's {@code changes} (old values). */
+    private static Record previous(io.waymark.record.Module module, Record current, JsonNode changes) {
+        Map<String, Object> values = new java.util.LinkedHashMap<>(current.values());
+        for (JsonNode ch : changes) {
+            io.waymark.record.Field f = module.field(ch.path("field").asText()).orElse(null);
+            if (f != null) {
+                io.waymark.record.FieldValues.Result r = io.waymark.record.FieldValues.fromJson(f, ch.get("old"));
+                values.put(f.apiName(), r.ok() ? r.value() : null);
+            }
+        }
+        return new Record(current.id(), current.module(), current.layoutId(), current.subject(), current.version() - 1, current.createdAt(),
+                current.createdBy(), current.modifiedAt(), current.modifiedBy(), values);
     }
 }

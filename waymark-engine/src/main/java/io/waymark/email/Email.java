@@ -69,10 +69,21 @@ public final class Email {
     private final Clock clock;
     private final Runnable afterCommit;
     private final Access access;
+    private final java.util.function.BiFunction<UUID, UUID, Optional<io.waymark.identity.User>> users;
     private volatile TrackingTokens tokens;
 
     public Email(EmailTemplates templates, Records records, IntegrationStore store, SignalStore signals, MailTransport transport,
                  IntegrationSettings settings, Transactor tx, Clock clock, Access access, Runnable afterCommit) {
+        this(templates, records, store, signals, transport, settings, tx, clock, access, afterCommit, (org, user) -> Optional.empty());
+    }
+
+    /**
+     * @param users finds a user of an organisation (for a message sent from a user's address)
+     */
+    public Email(EmailTemplates templates, Records records, IntegrationStore store, SignalStore signals, MailTransport transport,
+                 IntegrationSettings settings, Transactor tx, Clock clock, Access access, Runnable afterCommit,
+                 java.util.function.BiFunction<UUID, UUID, Optional<io.waymark.identity.User>> users) {
+        this.users = users;
         this.access = access;
         this.templates = templates;
         this.records = records;
@@ -105,8 +116,13 @@ public final class Email {
      *                       the API name of an email field of the module; {@code owner}; or an address
      * @param idempotencyKey a repeat with the same key returns the first message instead of sending
      *                       again (null: always send)
+     * @param from           whose address and name the message is from: {@code record_owner}, a user id,
+     *                       or null for the organisation's; an unknown or inactive user falls back to the organisation's
      */
-    public record SendRequest(UUID templateId, String module, UUID recordId, String to, String idempotencyKey) {
+    public record SendRequest(UUID templateId, String module, UUID recordId, String to, String idempotencyKey, String from) {
+        public SendRequest(UUID templateId, String module, UUID recordId, String to, String idempotencyKey) {
+            this(templateId, module, recordId, to, idempotencyKey, null);
+        }
     }
 
     /**
@@ -153,10 +169,20 @@ public final class Email {
         UUID id = Ids.next(clock);
         Instant now = clock.instant();
         String headerId = id + "@" + messageDomain();
+        String fromAddress = settings.fromAddress();
+        String fromName = null;
+        if (req.from() != null) {
+            UUID sender = req.from().equals("record_owner") ? record.owner() : Ids.parse(req.from());
+            io.waymark.identity.User u = sender == null ? null : users.apply(actor.orgId(), sender).filter(io.waymark.identity.User::active).orElse(null);
+            if (u != null && u.email() != null && !u.email().isBlank()) {
+                fromAddress = u.email();
+                fromName = u.name();
+            }
+        }
         String blockedReason = blockedReason(actor, module, record, to);
         if (blockedReason != null) {
-            EmailMessage m = new EmailMessage(id, actor.orgId(), t.id(), module.apiName(), record.id(), record.subject(), settings.fromAddress(),
-                    to, t.subject(), null, null, headerId, key, "blocked", null, blockedReason, 0, List.of(), now, null, null, null, null, null);
+            EmailMessage m = new EmailMessage(id, actor.orgId(), t.id(), module.apiName(), record.id(), record.subject(), fromAddress,
+                    to, t.subject(), null, null, headerId, key, "blocked", null, blockedReason, 0, List.of(), now, null, null, null, null, null, fromName);
             ObjectNode p = Json.object();
             p.put("email_id", id.toString());
             p.put("to", to);
@@ -186,8 +212,8 @@ public final class Email {
             html = insertBeforeBodyEnd(html, "<img src=\"" + settings.publicBaseUrl() + "/t/o/"
                     + tk.issue(TrackingTokens.Purpose.OPEN, id, 0, expires) + "\" width=\"1\" height=\"1\" alt=\"\" style=\"display:none\">");
         }
-        EmailMessage m = new EmailMessage(id, actor.orgId(), t.id(), module.apiName(), record.id(), record.subject(), settings.fromAddress(), to,
-                r.subject(), html, text, headerId, key, "sending", null, null, 0, links, now, null, null, null, null, null);
+        EmailMessage m = new EmailMessage(id, actor.orgId(), t.id(), module.apiName(), record.id(), record.subject(), fromAddress, to,
+                r.subject(), html, text, headerId, key, "sending", null, null, 0, links, now, null, null, null, null, null, fromName);
         if (transport == MailTransport.CATCHER) {
             // Nothing leaves the database: keeping the message and its signal is one transaction.
             Instant at = clock.instant();
@@ -229,7 +255,11 @@ public final class Email {
             headers.put("X-Waymark-Idempotency-Key", m.idempotencyKey());
         }
         headers.put("X-Waymark-Email-Id", m.id().toString());
-        OutgoingMail mail = new OutgoingMail(m.headerMessageId(), m.fromAddress(), settings.fromName(), m.toAddress(), m.subjectLine(),
+        if (!m.fromAddress().equalsIgnoreCase(settings.fromAddress())) {
+            // Sent from a user's address: replies still come to the mailbox Waymark reads, so they are recognised.
+            headers.put("Reply-To", settings.fromAddress());
+        }
+        OutgoingMail mail = new OutgoingMail(m.headerMessageId(), m.fromAddress(), m.fromName() == null ? settings.fromName() : m.fromName(), m.toAddress(), m.subjectLine(),
                 m.text(), m.html(), headers);
         int attempts = m.attempts() + 1;
         try {
@@ -253,7 +283,7 @@ public final class Email {
     private EmailMessage withDelivery(EmailMessage m, String status, String error, Instant sentAt, int attempts) {
         return new EmailMessage(m.id(), m.orgId(), m.templateId(), m.module(), m.recordId(), m.subject(), m.fromAddress(), m.toAddress(),
                 m.subjectLine(), m.html(), m.text(), m.headerMessageId(), m.idempotencyKey(), status, transport.name(), error, attempts,
-                m.links(), m.createdAt(), sentAt, m.openedAt(), m.clickedAt(), m.repliedAt(), m.bouncedAt());
+                m.links(), m.createdAt(), sentAt, m.openedAt(), m.clickedAt(), m.repliedAt(), m.bouncedAt(), m.fromName());
     }
 
     /** {@code email.sent}; its id is the message's, so a message is recorded as sent once. */

@@ -21,9 +21,19 @@ public record EmailMessage(UUID id, UUID orgId, UUID templateId, String module, 
                            String fromAddress, String toAddress, String subjectLine, String html, String text,
                            String headerMessageId, String idempotencyKey, String status, String transport, String error,
                            int attempts, List<String> links, Instant createdAt, Instant sentAt, Instant openedAt,
-                           Instant clickedAt, Instant repliedAt, Instant bouncedAt) {
+                           Instant clickedAt, Instant repliedAt, Instant bouncedAt, String fromName) {
     public EmailMessage {
         links = links == null ? List.of() : List.copyOf(links);
+    }
+
+    /** A message sent under the organisation's from-name ({@code fromName} null). */
+    public EmailMessage(UUID id, UUID orgId, UUID templateId, String module, UUID recordId, String subject,
+                        String fromAddress, String toAddress, String subjectLine, String html, String text,
+                        String headerMessageId, String idempotencyKey, String status, String transport, String error,
+                        int attempts, List<String> links, Instant createdAt, Instant sentAt, Instant openedAt,
+                        Instant clickedAt, Instant repliedAt, Instant bouncedAt) {
+        this(id, orgId, templateId, module, recordId, subject, fromAddress, toAddress, subjectLine, html, text, headerMessageId, idempotencyKey,
+                status, transport, error, attempts, links, createdAt, sentAt, openedAt, clickedAt, repliedAt, bouncedAt, null);
     }
 
     /** Whether the message left (or was kept by the catcher): a repeat must not send it again. */

@@ -30,7 +30,7 @@ import java.util.UUID;
  */
 public final class SendEmailAction implements ActionType {
     public static final String NAME = "send_email";
-    private static final Set<String> KEYS = Set.of("template_id", "to");
+    private static final Set<String> KEYS = Set.of("template_id", "to", "from");
 
     private final Email email;
     private final Records records;
@@ -65,6 +65,11 @@ public final class SendEmailAction implements ActionType {
         if (toNode != null && !toNode.isNull() && !toNode.isTextual()) {
             errors.add(new FieldError("config.to", "must be a string"));
         }
+        JsonNode fromNode = config.get("from");
+        if (fromNode != null && !fromNode.isNull() && !(fromNode.isTextual()
+                && (fromNode.textValue().equals("record_owner") || Ids.parse(fromNode.textValue()) != null))) {
+            errors.add(new FieldError("config.from", "must be record_owner or a user id"));
+        }
         if (module == null) {
             errors.add(new FieldError("config", "send_email needs a subject record (an automation on a module)"));
         }
@@ -95,8 +100,9 @@ public final class SendEmailAction implements ActionType {
         }
         UUID templateId = Ids.parse(c.config().path("template_id").asText(null));
         String to = c.config().hasNonNull("to") ? c.config().get("to").asText() : null;
+        String from = c.config().hasNonNull("from") ? c.config().get("from").asText() : null;
         try {
-            EmailMessage m = email.send(c.actor(), new Email.SendRequest(templateId, c.module(), c.recordId(), to, c.idempotencyKey()));
+            EmailMessage m = email.send(c.actor(), new Email.SendRequest(templateId, c.module(), c.recordId(), to, c.idempotencyKey(), from));
             ObjectNode d = Json.object();
             d.put("email_id", m.id().toString());
             d.put("message_id", m.headerMessageId());

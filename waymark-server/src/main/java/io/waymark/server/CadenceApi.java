@@ -101,6 +101,24 @@ final class CadenceApi {
         Responses.json(ctx, 200, cadences.setPaused(Authentication.actor(ctx), id(ctx, "enrollment"), true));
     }
 
+    void pauseCadence(Context ctx) {
+        Responses.json(ctx, 200, cadences.setCadencePaused(Authentication.actor(ctx), id(ctx, "id"), true));
+    }
+
+    void resumeCadence(Context ctx) {
+        Responses.json(ctx, 200, cadences.setCadencePaused(Authentication.actor(ctx), id(ctx, "id"), false));
+    }
+
+    void migrate(Context ctx) {
+        Actor actor = Authentication.actor(ctx);
+        Responses.json(ctx, 200, cadences.migrate(actor, id(ctx, "id"), JsonBody.required(ctx, maxBody)));
+    }
+
+    void logCall(Context ctx) {
+        Actor actor = Authentication.actor(ctx);
+        Responses.json(ctx, 200, cadences.logCall(actor, id(ctx, "enrollment"), ctx.pathParam("follow_up"), JsonBody.required(ctx, maxBody)));
+    }
+
     void resume(Context ctx) {
         Responses.json(ctx, 200, cadences.setPaused(Authentication.actor(ctx), id(ctx, "enrollment"), false));
     }

@@ -136,6 +136,7 @@ final class EmailApi {
         o.put("record_id", m.recordId() == null ? null : m.recordId().toString());
         o.put("subject", m.subject());
         o.put("from", m.fromAddress());
+        o.put("from_name", m.fromName());
         o.put("to", m.toAddress());
         o.put("subject_line", m.subjectLine());
         o.put("message_id", m.headerMessageId());

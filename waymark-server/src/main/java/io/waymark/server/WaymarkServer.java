@@ -390,11 +390,15 @@ public final class WaymarkServer implements AutoCloseable {
                 post(API + "/cadences/enrollments/{enrollment}/unenroll", ctx -> h.cadences().unenroll(ctx)),
                 post(API + "/cadences/enrollments/{enrollment}/pause", ctx -> h.cadences().pause(ctx)),
                 post(API + "/cadences/enrollments/{enrollment}/resume", ctx -> h.cadences().resume(ctx)),
+                post(API + "/cadences/enrollments/{enrollment}/calls/{follow_up}", ctx -> h.cadences().logCall(ctx)),
                 get(API + "/cadences/{id}", ctx -> h.cadences().get(ctx)),
                 put(API + "/cadences/{id}", ctx -> h.cadences().update(ctx)),
                 post(API + "/cadences/{id}/publish", ctx -> h.cadences().publish(ctx)),
                 get(API + "/cadences/{id}/versions/{version}", ctx -> h.cadences().version(ctx)),
                 post(API + "/cadences/{id}/enroll", ctx -> h.cadences().enroll(ctx)),
+                post(API + "/cadences/{id}/pause", ctx -> h.cadences().pauseCadence(ctx)),
+                post(API + "/cadences/{id}/resume", ctx -> h.cadences().resumeCadence(ctx)),
+                post(API + "/cadences/{id}/migrate", ctx -> h.cadences().migrate(ctx)),
                 get(API + "/cadences/{id}/enrollments", ctx -> h.cadences().enrollments(ctx)),
                 get(API + "/cadences/{id}/analytics", ctx -> h.cadences().analytics(ctx)));
     }

@@ -362,6 +362,12 @@ class AuthorizationMatrixTest {
                     + "/pause", null)).otherOrg(404),
             route("POST /api/v1/cadences/enrollments/{enrollment}/resume", f -> post(V1 + "/cadences/enrollments/" + f.newEnrollment(true)
                     + "/resume", null)).otherOrg(404),
+            route("POST /api/v1/cadences/enrollments/{enrollment}/calls/{follow_up}", f -> post(V1 + "/cadences/enrollments/" + f.newCallEnrollment()
+                    + "/calls/call", "{'outcome': 'Interested'}")).otherOrg(404),
+            route("POST /api/v1/cadences/{id}/pause", f -> post(V1 + "/cadences/" + f.newCadenceOn("Contacts", true) + "/pause", null)).otherOrg(404),
+            route("POST /api/v1/cadences/{id}/resume", f -> post(V1 + "/cadences/" + f.newPausedCadence() + "/resume", null)).otherOrg(404),
+            route("POST /api/v1/cadences/{id}/migrate", f -> post(V1 + "/cadences/" + f.twoVersionCadence() + "/migrate",
+                    "{'from_version': 1, 'to_version': 2, 'mapping': {'a': 'a'}}")).otherOrg(404),
             route("GET /api/v1/cadences/{id}", f -> get(V1 + "/cadences/" + f.cadence)).otherOrg(404),
             route("PUT /api/v1/cadences/{id}", f -> put(V1 + "/cadences/" + f.newCadence(false), Fixture.cadence("Edited " + f.unique()))).otherOrg(404),
             route("POST /api/v1/cadences/{id}/publish", f -> post(V1 + "/cadences/" + f.newCadence(false) + "/publish", null)).otherOrg(404),
@@ -650,6 +656,45 @@ class AuthorizationMatrixTest {
             if (published) {
                 engine.cadences().publish(admin.admin(), id);
             }
+            return id;
+        }
+
+        private UUID callCadence;
+
+        /** A cadence on another module than the fixture's, so that these do not count against the Leads limit of active cadences. */
+        UUID newCadenceOn(String module, boolean published) {
+            UUID id = UUID.fromString(engine.cadences().create(admin.admin(), json(cadence("C" + unique()).replace("'Leads'", "'" + module + "'")))
+                    .get("id").asText());
+            if (published) {
+                engine.cadences().publish(admin.admin(), id);
+            }
+            return id;
+        }
+
+        UUID newPausedCadence() {
+            UUID id = newCadenceOn("Contacts", false);
+            engine.cadences().setCadencePaused(admin.admin(), id, true);
+            engine.cadences().publish(admin.admin(), id);
+            return id;
+        }
+
+        UUID twoVersionCadence() {
+            UUID id = newCadenceOn("Deals", true);
+            engine.cadences().update(admin.admin(), id, json(cadence("C" + unique()).replace("'Leads'", "'Deals'")), null);
+            engine.cadences().publish(admin.admin(), id);
+            return id;
+        }
+
+        /** An enrollment whose call follow-up has been scheduled. */
+        UUID newCallEnrollment() {
+            if (callCadence == null) {
+                callCadence = UUID.fromString(engine.cadences().create(admin.admin(), json("{'name': 'Calls " + unique() + "', 'module': 'Leads',"
+                        + " 'follow_ups': [{'key': 'call', 'type': 'call', 'subject': 'Call'}]}")).get("id").asText());
+                engine.cadences().publish(admin.admin(), callCadence);
+            }
+            UUID id = UUID.fromString(engine.cadences().enroll(admin.admin(), callCadence, json("{'record_ids': ['" + newLead() + "']}"))
+                    .get("enrolled").get(0).get("id").asText());
+            engine.runPending();
             return id;
         }
 

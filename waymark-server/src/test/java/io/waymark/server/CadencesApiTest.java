@@ -152,8 +152,10 @@ class CadencesApiTest {
         JsonNode counts = api.get("/api/v1/cadences/" + cadence + "/analytics").json();
         assertThat(counts.get("enrolled").asInt()).isEqualTo(1);
         assertThat(counts.get("ended").get("goal_reached").asInt()).isEqualTo(1);
-        // Ended: the record may be enrolled again.
-        assertThat(enroll(api, cadence, lead).get("enrolled")).hasSize(1);
+        // By default a record that reached the goal is not enrolled again (enrollment.after_goal).
+        JsonNode again2 = enroll(api, cadence, lead);
+        assertThat(again2.get("enrolled")).isEmpty();
+        assertThat(again2.get("counts").get("skipped_other").asInt()).isEqualTo(1);
     }
 
     @BothServers

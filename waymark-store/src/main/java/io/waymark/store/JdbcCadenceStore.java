@@ -19,7 +19,7 @@ import java.util.UUID;
  * are guarded by the revision, so a change made meanwhile is a conflict, never a lost update.
  */
 final class JdbcCadenceStore implements CadenceStore {
-    private static final String CADENCE = "id, org_id, name, module, draft, latest, revision, created_at, modified_at";
+    private static final String CADENCE = "id, org_id, name, module, draft, latest, revision, created_at, modified_at, paused";
     private static final String ENROLLMENT = "id, org_id, cadence_id, version, module, record_id, subject, status, reason, state, revision, enrolled_at, ended_at";
 
     private final JdbcTransactor tx;
@@ -74,8 +74,8 @@ final class JdbcCadenceStore implements CadenceStore {
 
     @Override
     public void insertCadence(StoredCadence c) {
-        update("INSERT INTO cad_cadences (" + CADENCE + ") VALUES (?, ?, ?, ?, CAST(? AS JSONB), ?, ?, ?, ?)", c.id(), c.orgId(), c.name(), c.module(),
-                Json.write(c.draft()), c.latest(), c.revision(), c.createdAt(), c.modifiedAt());
+        update("INSERT INTO cad_cadences (" + CADENCE + ") VALUES (?, ?, ?, ?, CAST(? AS JSONB), ?, ?, ?, ?, ?)", c.id(), c.orgId(), c.name(), c.module(),
+                Json.write(c.draft()), c.latest(), c.revision(), c.createdAt(), c.modifiedAt(), c.paused());
     }
 
     @Override
@@ -95,10 +95,45 @@ final class JdbcCadenceStore implements CadenceStore {
         return query("SELECT " + CADENCE + " FROM cad_cadences WHERE org_id = ? ORDER BY created_at, id", JdbcCadenceStore::cadence, orgId);
     }
 
+    @Override
+    public List<StoredCadence> published(UUID orgId) {
+        return query("SELECT " + CADENCE + " FROM cad_cadences WHERE org_id = ? AND latest > 0 ORDER BY created_at, id", JdbcCadenceStore::cadence, orgId);
+    }
+
+    @Override
+    public boolean setPaused(UUID orgId, UUID cadenceId, boolean paused) {
+        return update("UPDATE cad_cadences SET paused = ? WHERE id = ? AND org_id = ? AND paused <> ?", paused, cadenceId, orgId, paused) == 1;
+    }
+
+    @Override
+    public Optional<Enrollment> liveEnrollment(UUID orgId, UUID cadenceId, UUID recordId) {
+        return query("SELECT " + ENROLLMENT + " FROM cad_enrollments WHERE active_key = ? AND org_id = ?", JdbcCadenceStore::enrollment,
+                cadenceId + "|" + recordId, orgId).stream().findFirst();
+    }
+
+    @Override
+    public List<Enrollment> endedEnrollments(UUID orgId, UUID cadenceId, UUID recordId) {
+        return query("SELECT " + ENROLLMENT + " FROM cad_enrollments WHERE cadence_id = ? AND record_id = ? AND org_id = ? AND status = 'ended' "
+                + "ORDER BY ended_at DESC, id DESC", JdbcCadenceStore::enrollment, cadenceId, recordId, orgId);
+    }
+
+    @Override
+    public boolean countSend(UUID orgId, UUID sender, java.time.LocalDate day, int limit) {
+        if (update("UPDATE cad_send_counts SET sent = sent + 1 WHERE org_id = ? AND sender = ? AND send_day = ? AND sent < ?", orgId, sender, day, limit) == 1) {
+            return true;
+        }
+        if (!query("SELECT sent FROM cad_send_counts WHERE org_id = ? AND sender = ? AND send_day = ?", rs -> rs.getInt(1), orgId, sender, day).isEmpty()) {
+            return false;
+        }
+        // The first email of the day; a concurrent first insert fails on the key and its transaction is retried.
+        update("INSERT INTO cad_send_counts (org_id, sender, send_day, sent) VALUES (?, ?, ?, 1)", orgId, sender, day);
+        return limit >= 1;
+    }
+
     private static StoredCadence cadence(ResultSet rs) throws SQLException {
         return new StoredCadence(rs.getObject("id", UUID.class), rs.getObject("org_id", UUID.class), rs.getString("name"), rs.getString("module"),
                 json(rs.getString("draft")), rs.getInt("latest"), rs.getLong("revision"), Columns.instant(rs, "created_at"),
-                Columns.instant(rs, "modified_at"));
+                Columns.instant(rs, "modified_at"), rs.getBoolean("paused"));
     }
 
     @Override
@@ -133,8 +168,8 @@ final class JdbcCadenceStore implements CadenceStore {
 
     @Override
     public boolean updateEnrollment(Enrollment e, long expectedRevision) {
-        return update("UPDATE cad_enrollments SET status = ?, reason = ?, state = CAST(? AS JSONB), revision = ?, ended_at = ?, active_key = ? "
-                + "WHERE id = ? AND org_id = ? AND revision = ?", e.status(), e.reason(), Json.write(e.state()), e.revision(), e.endedAt(),
+        return update("UPDATE cad_enrollments SET version = ?, status = ?, reason = ?, state = CAST(? AS JSONB), revision = ?, ended_at = ?, active_key = ? "
+                + "WHERE id = ? AND org_id = ? AND revision = ?", e.version(), e.status(), e.reason(), Json.write(e.state()), e.revision(), e.endedAt(),
                 activeKey(e), e.id(), e.orgId(), expectedRevision) == 1;
     }
 

@@ -24,7 +24,7 @@ final class JdbcIntegrationStore implements IntegrationStore {
     private static final Set<String> EVENTS = Set.of("opened_at", "clicked_at", "replied_at", "bounced_at");
     private static final String MESSAGE_COLUMNS = "id, org_id, template_id, module, record_id, subject, from_address, to_address, subject_line, "
             + "html, text_body, header_message_id, idempotency_key, status, transport, error, attempts, links, created_at, sent_at, opened_at, "
-            + "clicked_at, replied_at, bounced_at";
+            + "clicked_at, replied_at, bounced_at, from_name";
 
     private final JdbcTransactor tx;
 
@@ -114,9 +114,9 @@ final class JdbcIntegrationStore implements IntegrationStore {
     public void insertMessage(EmailMessage m) {
         tx.with(h -> h.createUpdate("INSERT INTO email_messages (" + MESSAGE_COLUMNS + ", to_lower) VALUES (:id, :org, :template, :module, "
                         + ":record, :subject, :from, :to, :subjectLine, :html, :text, :header, :key, :status, :transport, :error, :attempts, :links, "
-                        + ":created, :sent, :opened, :clicked, :replied, :bounced, :toLower)")
+                        + ":created, :sent, :opened, :clicked, :replied, :bounced, :fromName, :toLower)")
                 .bind("id", m.id()).bind("org", m.orgId()).bind("template", m.templateId()).bind("module", m.module()).bind("record", m.recordId())
-                .bind("subject", m.subject()).bind("from", m.fromAddress()).bind("to", m.toAddress())
+                .bind("subject", m.subject()).bind("from", m.fromAddress()).bind("fromName", m.fromName()).bind("to", m.toAddress())
                 .bind("subjectLine", m.subjectLine() == null ? "" : m.subjectLine()).bind("html", m.html()).bind("text", m.text())
                 .bind("header", m.headerMessageId()).bind("key", m.idempotencyKey()).bind("status", m.status()).bind("transport", m.transport())
                 .bind("error", clip(m.error())).bind("attempts", m.attempts()).bind("links", Json.write(m.links()))
@@ -176,7 +176,7 @@ final class JdbcIntegrationStore implements IntegrationStore {
                 rs.getString("to_address"), rs.getString("subject_line"), rs.getString("html"), rs.getString("text_body"),
                 rs.getString("header_message_id"), rs.getString("idempotency_key"), rs.getString("status"), rs.getString("transport"),
                 rs.getString("error"), rs.getInt("attempts"), links, instant(rs, "created_at"), instant(rs, "sent_at"), instant(rs, "opened_at"),
-                instant(rs, "clicked_at"), instant(rs, "replied_at"), instant(rs, "bounced_at"));
+                instant(rs, "clicked_at"), instant(rs, "replied_at"), instant(rs, "bounced_at"), rs.getString("from_name"));
     }
 
     @Override

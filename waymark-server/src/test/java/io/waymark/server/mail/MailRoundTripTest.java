@@ -148,6 +148,35 @@ class MailRoundTripTest {
     }
 
     @BothDatabases
+    void aCadenceEmailIsFromItsFixedSenderElseFromTheRecordsOwner(TestDb db) throws Exception {
+        GreenMail g = greenMail();
+        try {
+            Waymark engine = engine(db, g.getSmtp().getPort());
+            EmailTemplate t = template(db);
+            io.waymark.store.testing.Team team = io.waymark.store.testing.Team.of(engine, db.admin());
+            Record c = engine.records().create(db.admin(), "Contacts", json("{'First_Name': 'Asha', 'Last_Name': 'Patel', 'Email': 'asha@example.com',"
+                    + " 'Owner': '" + team.rep2.userId() + "'}"));
+            String steps = "'follow_ups': [{'key': 'hello', 'type': 'email', 'template_id': '" + t.id() + "'}]}";
+            for (String def : List.of("{'name': 'Fixed', 'module': 'Contacts', 'sender': {'type': 'user', 'user_id': '" + team.rep1.userId() + "'}, " + steps,
+                    "{'name': 'Owner', 'module': 'Contacts', " + steps)) {
+                java.util.UUID id = java.util.UUID.fromString(engine.cadences().create(db.admin(), json(def)).get("id").asText());
+                engine.cadences().publish(db.admin(), id);
+                engine.cadences().enroll(db.admin(), id, json("{'record_ids': ['" + c.id() + "']}"));
+            }
+            engine.runPending();
+            List<String> from = new java.util.ArrayList<>();
+            for (MimeMessage m : g.getReceivedMessages()) {
+                InternetAddress a = (InternetAddress) m.getFrom()[0];
+                from.add(a.getPersonal() + " <" + a.getAddress() + ">");
+                assertThat(((InternetAddress) m.getReplyTo()[0]).getAddress()).as("replies reach the mailbox Waymark reads").isEqualTo(MAILBOX);
+            }
+            assertThat(from).containsExactlyInAnyOrder("rep1 <rep1@example.com>", "rep2 <rep2@example.com>");
+        } finally {
+            g.stop();
+        }
+    }
+
+    @BothDatabases
     void aDeliveryStatusNotificationBecomesABounce(TestDb db) throws Exception {
         GreenMail g = greenMail();
         try {
