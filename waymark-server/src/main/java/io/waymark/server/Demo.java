@@ -114,6 +114,11 @@ public final class Demo {
      * @return whether anything was loaded
      */
     public static boolean load(Waymark engine, Actor admin, TimeMachine time, int customers) {
+        return load(engine, admin, time, customers, DAYS);
+    }
+
+    /** {@link #load(Waymark, Actor, TimeMachine, int)} over a history of {@code days} days. */
+    public static boolean load(Waymark engine, Actor admin, TimeMachine time, int customers, int days) {
         if (engine.metadata().catalog(admin.orgId()).find("Trips").isPresent()) {
             log.info("Demo data already loaded (module Trips exists); skipping");
             return false;
@@ -121,7 +126,7 @@ public final class Demo {
         long started = System.nanoTime();
         Random random = new Random(SEED);
         Instant now = engine.clock().instant();
-        Instant from = now.minus(DAYS, ChronoUnit.DAYS).truncatedTo(ChronoUnit.HOURS);
+        Instant from = now.minus(days, ChronoUnit.DAYS).truncatedTo(ChronoUnit.HOURS);
         time.set(from);
         ZylkerTravels.Definitions d = ZylkerTravels.define(engine, admin);
         Records records = engine.records();
@@ -132,11 +137,11 @@ public final class Demo {
         List<Record> deals = create(records, d.manager(), "Deals", 100, i -> deal(random, i, contacts, accounts, from));
         integrations(engine, admin);
         workflowRules(engine, admin);
-        ZylkerHistory.Summary h = ZylkerHistory.play(engine, d, time, now, DAYS, customers, SEED);
+        ZylkerHistory.Summary h = ZylkerHistory.play(engine, d, time, now, days, customers, SEED);
         time.set(now);
         log.info("Demo data loaded in {} ms: {} accounts, {} contacts, {} deals; history of {} days: {} customers, {} touchpoint signals,"
                 + " {} cadence enrollments, {} replies, {} trips, {} steps by the team ({} skipped)",
-                Duration.ofNanos(System.nanoTime() - started).toMillis(), accounts.size(), contacts.size(), deals.size(), DAYS,
+                Duration.ofNanos(System.nanoTime() - started).toMillis(), accounts.size(), contacts.size(), deals.size(), days,
                 h.customers(), h.signals(), h.enrolled(), h.replies(), h.trips(), h.steps(), h.skipped());
         log.info("Demo users (password '{}'): {} (Sales Manager), {} and {} (Salespeople), {} (Support); the administrator uses the API token",
                 ZylkerTravels.DEMO_PASSWORD, ZylkerTravels.MANAGER_EMAIL, ZylkerTravels.REP1_EMAIL, ZylkerTravels.REP2_EMAIL,

@@ -48,10 +48,13 @@ public final class ZylkerTravels {
         UUID managerRole = e.roles().create(admin, j("{'name': 'Sales Manager', 'reports_to': '" + ceo + "'}")).id();
         UUID salesRole = e.roles().create(admin, j("{'name': 'Salesperson', 'reports_to': '" + managerRole + "', 'share_with_peers': true}")).id();
         UUID supportRole = e.roles().create(admin, j("{'name': 'Support', 'reports_to': '" + ceo + "'}")).id();
-        Actor manager = user(e, admin, MANAGER_EMAIL, "Maya Menon", managerRole);
-        Actor rep1 = user(e, admin, REP1_EMAIL, "Ravi Rao", salesRole);
-        Actor rep2 = user(e, admin, REP2_EMAIL, "Lena Lund", salesRole);
-        Actor support = user(e, admin, SUPPORT_EMAIL, "Sam Singh", supportRole);
+        // Sales works every module and may send signals (the trip desk kiosk records a trip.rescheduled signal).
+        UUID sales = e.profiles().create(admin, j("{'name': 'Sales', 'permissions': {'modules': {'*': ['view', 'create', 'edit', 'delete']},"
+                + " 'capabilities': ['send_signals']}}")).id();
+        Actor manager = user(e, admin, MANAGER_EMAIL, "Maya Menon", managerRole, sales);
+        Actor rep1 = user(e, admin, REP1_EMAIL, "Ravi Rao", salesRole, sales);
+        Actor rep2 = user(e, admin, REP2_EMAIL, "Lena Lund", salesRole, sales);
+        Actor support = user(e, admin, SUPPORT_EMAIL, "Sam Singh", supportRole, null);
         e.metadata().createModule(admin, tripsModule());
         // The support desk works every case and reads the customers it is about.
         e.sharingRules().create(admin, j("{'module': 'Cases', 'grantee_type': 'role', 'grantee_id': '" + supportRole + "', 'access': 'read_write'}"));
@@ -103,9 +106,9 @@ public final class ZylkerTravels {
                 caseBlueprint, discount, kiosk, welcome, survey, nextSteps, feedback, advocacy, tripNews);
     }
 
-    private static Actor user(Waymark e, Actor admin, String email, String name, UUID role) {
+    private static Actor user(Waymark e, Actor admin, String email, String name, UUID role, UUID profile) {
         UUID id = e.users().create(admin, j("{'email': '" + email + "', 'name': '" + name + "', 'password': '" + DEMO_PASSWORD
-                + "', 'role': '" + role + "'}")).id();
+                + "', 'role': '" + role + "'" + (profile == null ? "" : ", 'profile': '" + profile + "'") + "}")).id();
         return new Actor(admin.orgId(), id);
     }
 
