@@ -136,6 +136,7 @@ final class ZylkerHistory {
         return new Summary(count, h.signals, h.enrolled, h.replies, h.trips, h.steps, h.skipped);
     }
 
+    /** Plans a step; one that would fall after the present does not happen (yet): the history stops at the present. */
     private void at(Instant when, Customer c, Step step) {
         if (when.isBefore(end)) {
             queue.add(new Event(when, seq++, c.n, step, null));
@@ -167,7 +168,9 @@ final class ZylkerHistory {
             boolean busy = !queue.isEmpty() && queue.peek().at.isBefore(next);
             if (dirty || busy && ++idle >= 2 || ++idle >= 24 / BLOCK.toHours()) {
                 idle = 0;
-                time.set(block.isAfter(end) ? end : block);
+                // At the block's first event, so that what the automations did carries that event's (random) time, not a round hour.
+                Instant at = busy ? queue.peek().at : block;
+                time.set(at.isAfter(end) ? end : at);
                 long t = System.nanoTime();
                 e.runPending();
                 catchUps++;
@@ -395,7 +398,7 @@ final class ZylkerHistory {
                 LocalDate start = LocalDate.ofInstant(now(), ZoneOffset.UTC).plusDays(5 + r.nextInt(20));
                 LocalDate back = start.plusDays(4 + r.nextInt(10));
                 transition(c, c.owner, "Confirm", "{'fields': {'Start_Date': '" + start + "', 'End_Date': '" + back + "'}}");
-                queue.add(new Event(back.plusDays(1).atTime(10, r.nextInt(60)).toInstant(ZoneOffset.UTC), seq++, c.n, Step.COMPLETE, null));
+                at(back.plusDays(1).atTime(10, r.nextInt(60)).toInstant(ZoneOffset.UTC), c, Step.COMPLETE);
             }
             case COMPLETE -> {
                 transition(c, c.owner, "Complete", "{'note': 'Back home safely'}");

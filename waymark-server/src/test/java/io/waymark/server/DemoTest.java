@@ -62,6 +62,15 @@ class DemoTest {
         assertThat(JourneysApiTest.state(an, "trip_planned").at("/time_in_state_seconds/median").asDouble()).as("days, not seconds").isGreaterThan(86_400);
         assertThat(ok(api.get("/api/v1/records/Trips/count")).get("count").asLong()).isEqualTo(an.get("started").asLong());
         assertThat(ok(api.get("/api/v1/records/Trips/count?Status=Completed")).get("count").asLong()).isPositive();
+        long pending = ok(api.get("/api/v1/records/Trips/count?Status=Documents%20Pending")).get("count").asLong();
+        long underway = ok(api.get("/api/v1/records/Trips/count?Status=Logistics")).get("count").asLong()
+                + ok(api.get("/api/v1/records/Trips/count?Status=Ready")).get("count").asLong()
+                + ok(api.get("/api/v1/records/Trips/count?Status=Documents%20Received")).get("count").asLong();
+        assertThat(pending + underway).as("trips still on their way at the present").isPositive();
+        assertThat(JourneysApiTest.state(an, "feedback").at("/time_in_state_seconds/p90").asDouble()).as("at most the 14 days of no answer")
+                .isLessThanOrEqualTo(14 * 86_400);
+        assertThat(ok(api.get("/api/v1/journeys/" + journey + "/instances?state=feedback&limit=100")).get("data")).allSatisfy(i ->
+                assertThat(java.time.Instant.parse(i.get("started_at").asText())).isBefore(io.waymark.store.testing.TestDb.START));
 
         JsonNode map = ok(api.post("/api/v1/pathfinder/live/map", "{'goal': {'module': 'Trips', 'field': 'Status', 'value': 'Completed'}}"));
         assertThat(map.get("cases").asInt()).isGreaterThan(150);
