@@ -26,8 +26,8 @@ class DemoTest {
     void theDemoLoadsEveryDefinitionAndAHistoryOnceAndOnlyOnce(Api api) {
         var engine = api.running().engine();
         long started = System.nanoTime();
-        assertThat(Demo.load(engine, api.admin(), api.clock()::set, 200, 75)).isTrue();
-        System.out.printf("Demo with 200 customers over 75 days on %s loaded in %d ms%n", api.kind(), (System.nanoTime() - started) / 1_000_000);
+        assertThat(Demo.load(engine, api.admin(), api.clock()::set, 200, 100)).isTrue();
+        System.out.printf("Demo with 200 customers over 100 days on %s loaded in %d ms%n", api.kind(), (System.nanoTime() - started) / 1_000_000);
         assertThat(api.clock().instant()).as("the clock is back at the present").isEqualTo(io.waymark.store.testing.TestDb.START);
 
         assertThat(names(ok(api.get("/api/v1/wizards")))).containsExactly("New traveller");
@@ -80,7 +80,7 @@ class DemoTest {
 
         long leads = ok(api.get("/api/v1/records/Leads/count")).get("count").asLong();
         long signals = ok(api.get("/api/v1/signals?limit=1")).get("data").size();
-        assertThat(Demo.load(engine, api.admin(), api.clock()::set, 200, 75)).as("a second start changes nothing").isFalse();
+        assertThat(Demo.load(engine, api.admin(), api.clock()::set, 200, 100)).as("a second start changes nothing").isFalse();
         assertThat(ok(api.get("/api/v1/records/Leads/count")).get("count").asLong()).isEqualTo(leads);
         assertThat(signals).isPositive();
     }
