@@ -1,7 +1,6 @@
 package io.waymark.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.waymark.Actor;
 import io.waymark.Waymark;

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.waymark.Actor;
 import io.waymark.Waymark;
-import io.waymark.criteria.Criteria;
+import io.waymark.criteria.CompactCriteria;
 import io.waymark.email.EmailMessage;
 import io.waymark.email.InboundMail;
 import io.waymark.json.Json;
@@ -79,7 +79,6 @@ final class ZylkerHistory {
         String subject;
         String email;
         UUID trip;
-        UUID contact;
         UUID caseId;
         boolean missedChat;
         boolean readReviews;
@@ -476,8 +475,6 @@ final class ZylkerHistory {
         for (JsonNode i : e.journeys().instancesOfSubject(d.admin(), c.subject)) {
             if ("Trips".equals(i.path("module").asText())) {
                 c.trip = UUID.fromString(i.get("record_id").asText());
-                Object contact = e.records().get(d.admin(), "Trips", c.trip).values().get("Contact_Name");
-                c.contact = contact == null ? null : UUID.fromString(contact.toString());
                 trips++;
                 c.tries = 0;
                 return true;
@@ -487,7 +484,7 @@ final class ZylkerHistory {
     }
 
     private boolean findCase(Customer c) {
-        var page = e.records().list(d.admin(), "Cases", io.waymark.criteria.CompactCriteria.parse("(Trip:equals:" + c.trip + ")"), "-created_at", 1, null);
+        var page = e.records().list(d.admin(), "Cases", CompactCriteria.parse("(Trip:equals:" + c.trip + ")"), "-created_at", 1, null);
         if (page.records().isEmpty()) {
             return false;
         }

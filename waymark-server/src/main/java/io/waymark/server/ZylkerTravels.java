@@ -44,6 +44,8 @@ public final class ZylkerTravels {
 
     /** Makes every definition in the administrator's organisation (which must not have them yet). */
     public static Definitions define(Waymark e, Actor admin) {
+        // First: the demo loader takes the Trips module for "already loaded", so a load that failed half-way is not repeated over itself.
+        e.metadata().createModule(admin, tripsModule());
         UUID ceo = e.roles().list(admin).stream().filter(r -> r.name().equals(Orgs.TOP_ROLE)).map(Role::id).findFirst().orElseThrow();
         UUID managerRole = e.roles().create(admin, j("{'name': 'Sales Manager', 'reports_to': '" + ceo + "'}")).id();
         UUID salesRole = e.roles().create(admin, j("{'name': 'Salesperson', 'reports_to': '" + managerRole + "', 'share_with_peers': true}")).id();
@@ -55,7 +57,6 @@ public final class ZylkerTravels {
         Actor rep1 = user(e, admin, REP1_EMAIL, "Ravi Rao", salesRole, sales);
         Actor rep2 = user(e, admin, REP2_EMAIL, "Lena Lund", salesRole, sales);
         Actor support = user(e, admin, SUPPORT_EMAIL, "Sam Singh", supportRole, null);
-        e.metadata().createModule(admin, tripsModule());
         // The support desk works every case and reads the customers it is about.
         e.sharingRules().create(admin, j("{'module': 'Cases', 'grantee_type': 'role', 'grantee_id': '" + supportRole + "', 'access': 'read_write'}"));
         e.sharingRules().create(admin, j("{'module': 'Contacts', 'grantee_type': 'role', 'grantee_id': '" + supportRole + "', 'access': 'read_only'}"));
