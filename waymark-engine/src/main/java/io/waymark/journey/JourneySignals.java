@@ -29,7 +29,9 @@ public final class JourneySignals {
     static {
         StandardModules.Fields email = new StandardModules.Fields().add("template", FieldType.TEXT).add("subject", FieldType.TEXT)
                 .add("message_id", FieldType.TEXT).add("from", FieldType.TEXT).add("to", FieldType.TEXT).add("url", FieldType.TEXT)
-                .add("body", FieldType.LONG_TEXT).add("campaign", FieldType.TEXT);
+                .add("body", FieldType.LONG_TEXT).add("campaign", FieldType.TEXT)
+                // What the email capability puts in email.replied (and email.sent): the subject line and the reply's first lines.
+                .add("subject_line", FieldType.TEXT).add("snippet", FieldType.LONG_TEXT);
         for (String t : List.of("sent", "delivered", "opened", "clicked", "replied", "bounced", "unsubscribed", "received")) {
             payload("email." + t, email);
         }

@@ -54,6 +54,9 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--demo", description = "Load the Zylker Travels demo data (once) on start")
     boolean demo;
 
+    @Option(names = "--demo-customers", defaultValue = "2000", description = "Customers in the demo's history (default: ${DEFAULT-VALUE})")
+    int demoCustomers;
+
     @Option(names = "--public-url", defaultValue = "${env:WAYMARK_PUBLIC_URL}",
             description = "Base URL of tracking, unsubscribe, form and incoming-signal links (WAYMARK_PUBLIC_URL; default http://localhost:PORT)")
     String publicUrl;
@@ -129,7 +132,9 @@ public final class Main implements Callable<Integer> {
         WaymarkServer server;
         ImapMailbox mailbox = null;
         try {
-            Waymark engine = store.engineBuilder(Clock.systemUTC()).mailTransport(transport).integrationSettings(settings).build();
+            // With --demo the clock is pinned while the demo's months of history are played, then runs on the system's.
+            Demo.DemoClock demoClock = demo ? new Demo.DemoClock(Clock.systemUTC()) : null;
+            Waymark engine = store.engineBuilder(demo ? demoClock : Clock.systemUTC()).mailTransport(transport).integrationSettings(settings).build();
             Orgs.Created org;
             try {
                 org = engine.orgs().bootstrap(demo ? "Zylker Travels" : "My Organisation", env("WAYMARK_ADMIN_TOKEN"));
@@ -146,7 +151,11 @@ public final class Main implements Callable<Integer> {
                 System.out.flush();
             }
             if (demo) {
-                Demo.load(engine, org.admin());
+                try {
+                    Demo.load(engine, org.admin(), demoClock, demoCustomers);
+                } finally {
+                    demoClock.release();
+                }
             }
             // Signals, timers and outbox workers run until the shutdown hook stops the server (and with it the engine).
             engine.start(Duration.ofSeconds(1), 2);

@@ -39,6 +39,11 @@ public final class Api {
         this.token = token == null ? org.token() : token;
     }
 
+    /** A client for a fresh organisation on another running server (one wired to a test mail server, say). */
+    public static Api on(String kind, ServerInvocations.Running running) {
+        return new Api(kind, running);
+    }
+
     public String kind() {
         return kind;
     }
