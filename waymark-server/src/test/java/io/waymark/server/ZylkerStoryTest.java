@@ -220,7 +220,9 @@ class ZylkerStoryTest {
             s.run();
             assertThat(s.inbox(ASHA)).containsExactly("Welcome to Zylker Travels, Asha");
             MimeMessage welcome = s.email(ASHA, "Welcome");
-            assertThat(((InternetAddress) welcome.getFrom()[0]).getPersonal()).isEqualTo("Zylker Travels");
+            // From her salesperson (the cadence's sender is the record owner); her reply goes to the organisation's mailbox.
+            assertThat(((InternetAddress) welcome.getFrom()[0]).getPersonal()).isEqualTo("Ravi Rao");
+            assertThat(((InternetAddress) welcome.getReplyTo()[0]).getAddress()).isEqualTo(MAILBOX);
             assertThat(html(welcome)).contains("Ravi Rao");
             // Three hours later she opens it: the destination survey goes out at once.
             s.clock.advance(Duration.ofHours(3));
