@@ -41,9 +41,35 @@ public final class CadenceRunner implements SignalConsumer {
         return EMAIL.contains(t) || t.equals("record.updated");
     }
 
+    /** In a dispatcher batch: the org|subject keys that had live enrollments when it began; null outside one. */
+    private Set<String> enrolled;
+
+    /**
+     * Looks up, once for the whole batch, which subjects have a live enrollment at all, so that
+     * the signals of the others (most, in an organisation that uses journeys but few cadences)
+     * cost no query each.
+     */
+    @Override
+    public void beginBatch(List<Signal> signals) {
+        java.util.Map<java.util.UUID, Set<String>> subjects = new java.util.HashMap<>();
+        for (Signal s : signals) {
+            if (relevant(s)) {
+                subjects.computeIfAbsent(s.orgId(), o -> new java.util.LinkedHashSet<>()).add(s.subject());
+            }
+        }
+        Set<String> keys = new java.util.HashSet<>();
+        subjects.forEach((org, subs) -> cadences.store().subjectsWithLiveEnrollments(org, subs).forEach(sub -> keys.add(org + "|" + sub)));
+        enrolled = keys;
+    }
+
+    @Override
+    public void endBatch() {
+        enrolled = null;
+    }
+
     @Override
     public void accept(Signal s) {
-        if (!relevant(s)) {
+        if (!relevant(s) || enrolled != null && !enrolled.contains(s.orgId() + "|" + s.subject())) {
             return;
         }
         List<Cadences.Work> live = new ArrayList<>();

@@ -100,7 +100,7 @@ public final class JdbcStore implements AutoCloseable {
                 .journeyStore(new JdbcJourneyStore(transactor, dialect))
                 .blueprintStore(new JdbcBlueprintStore(transactor))
                 .approvalStore(new JdbcApprovalStore(transactor))
-                .cadenceStore(new JdbcCadenceStore(transactor));
+                .cadenceStore(new JdbcCadenceStore(transactor, dialect));
     }
 
     public Transactor transactor() {
