@@ -19,7 +19,12 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -36,7 +41,10 @@ import org.slf4j.LoggerFactory;
  *   <li>A {@linkplain TransactionalActionType transactional} action runs inside the transaction
  *       that marks its entry done and appends its {@code action.succeeded} signal: exactly once.
  *       A batch of them shares one transaction; if one throws, the batch is rolled back and each
- *       entry is run alone, so one bad action delays the others by one step only.</li>
+ *       entry is run alone, so one bad action delays the others by one step only. Entries of a
+ *       {@linkplain BatchedActionType batched} type (field updates) run together, per module, in
+ *       one go: one read of their records, one batched write, one signal append; each still
+ *       succeeds or fails on its own, within the batch.</li>
  *   <li>Any other action (email, webhook) is leased, run outside any transaction with its
  *       idempotency key, then marked: at least once. A crash while it runs leaves a lapsed lease,
  *       and another worker tries again with the same key.</li>
@@ -169,16 +177,20 @@ public final class Outbox implements AutoCloseable {
                 if (due.isEmpty()) {
                     return null;
                 }
-                List<OutboxStore.Outcome> outcomes = new ArrayList<>(due.size());
-                List<NewSignal> news = new ArrayList<>(due.size());
                 Instant now = clock.instant();
+                Completion done = new Completion(due.size(), now);
+                Groups groups = new Groups(done);
                 for (OutboxEntry e : due) {
-                    ActionResult r = runInside(e, now);
-                    outcomes.add(new OutboxStore.Outcome(e.id(), OutboxEntry.Status.DONE, e.attempts() + 1, now, null, r.detail()));
-                    news.add(succeeded(e, e.attempts() + 1, r.detail(), now));
+                    if (catalog.find(e.type()).orElse(null) instanceof BatchedActionType b && e.module() != null && e.recordId() != null) {
+                        groups.add(b, e);
+                    } else {
+                        groups.flush();
+                        done.succeeded(e, runInside(e, now));
+                    }
                 }
-                store.complete(outcomes, now);
-                signals.append(news);
+                groups.flush();
+                store.complete(done.outcomes, now);
+                signals.append(done.news);
                 return null;
                 });
                 for (OutboxEntry e : taken) {
@@ -202,6 +214,88 @@ public final class Outbox implements AutoCloseable {
             }
             return n;
         }
+    }
+
+    /** The new states of a batch's entries and their result signals, in the order they were run. */
+    private final class Completion {
+        final List<OutboxStore.Outcome> outcomes;
+        final List<NewSignal> news;
+        final Instant now;
+
+        Completion(int size, Instant now) {
+            this.outcomes = new ArrayList<>(size);
+            this.news = new ArrayList<>(size);
+            this.now = now;
+        }
+
+        void succeeded(OutboxEntry e, ActionResult r) {
+            outcomes.add(new OutboxStore.Outcome(e.id(), OutboxEntry.Status.DONE, e.attempts() + 1, now, null, r.detail()));
+            news.add(Outbox.this.succeeded(e, e.attempts() + 1, r.detail(), now));
+        }
+
+        void failed(OutboxEntry e, Throwable cause) {
+            failure(e, e.attempts() + 1, cause, now, outcomes, news);
+        }
+    }
+
+    /**
+     * Entries of {@linkplain BatchedActionType batched} types waiting to run together, one group
+     * per type, organisation and module. A subject's entries must keep the order in which they
+     * were decided: an entry whose record is already waiting, or whose subject waits in another
+     * group, first runs everything that waits; so does an entry of any other type.
+     */
+    private final class Groups {
+        private final Completion done;
+        private final Map<List<Object>, List<OutboxEntry>> waiting = new LinkedHashMap<>();
+        private final Map<String, List<Object>> subjects = new HashMap<>();
+        private final Set<UUID> records = new HashSet<>();
+
+        Groups(Completion done) {
+            this.done = done;
+        }
+
+        void add(BatchedActionType type, OutboxEntry e) {
+            List<Object> key = List.of(type, e.orgId(), e.module());
+            List<Object> subjectGroup = subjects.get(subject(e));
+            if (records.contains(e.recordId()) || subjectGroup != null && !subjectGroup.equals(key)) {
+                flush();
+            }
+            waiting.computeIfAbsent(key, k -> new ArrayList<>()).add(e);
+            subjects.put(subject(e), key);
+            records.add(e.recordId());
+        }
+
+        void flush() {
+            for (Map.Entry<List<Object>, List<OutboxEntry>> g : waiting.entrySet()) {
+                run((BatchedActionType) g.getKey().get(0), g.getValue());
+            }
+            waiting.clear();
+            subjects.clear();
+            records.clear();
+        }
+
+        private void run(BatchedActionType type, List<OutboxEntry> entries) {
+            List<BatchedActionType.Item> items = new ArrayList<>(entries.size());
+            for (OutboxEntry e : entries) {
+                faults.at(FaultInjector.Point.BEFORE_EFFECT, e);
+                items.add(new BatchedActionType.Item(context(e, done.now), new Causation(e.id(), e.source(), e.depth())));
+            }
+            List<BatchedActionType.Outcome> outcomes = type.executeAll(items);
+            for (int i = 0; i < entries.size(); i++) {
+                OutboxEntry e = entries.get(i);
+                BatchedActionType.Outcome o = outcomes.get(i);
+                if (o.failure() != null) {
+                    done.failed(e, o.failure());
+                } else {
+                    faults.at(FaultInjector.Point.AFTER_EFFECT, e);
+                    done.succeeded(e, o.result() == null ? ActionResult.ok() : o.result());
+                }
+            }
+        }
+    }
+
+    private ActionContext context(OutboxEntry e, Instant now) {
+        return new ActionContext(Actor.system(e.orgId()), e.module(), e.recordId(), e.config(), e.idempotencyKey(), e.attempts() + 1, now);
     }
 
     private static int partition(OutboxEntry e) {
@@ -239,8 +333,7 @@ public final class Outbox implements AutoCloseable {
         if (type == null) {
             throw new Attempt(e, new ActionFailure("action type " + e.type() + " is no longer registered", false));
         }
-        ActionContext ctx = new ActionContext(Actor.system(e.orgId()), e.module(), e.recordId(), e.config(), e.idempotencyKey(),
-                e.attempts() + 1, now);
+        ActionContext ctx = context(e, now);
         faults.at(FaultInjector.Point.BEFORE_EFFECT, e);
         ActionResult r;
         try {
@@ -286,15 +379,24 @@ public final class Outbox implements AutoCloseable {
 
     /** Records a failed attempt of a locked entry: back to pending later, or failed for good. */
     private void fail(OutboxEntry e, int attempts, Throwable cause, Instant now) {
+        List<OutboxStore.Outcome> outcomes = new ArrayList<>(1);
+        List<NewSignal> news = new ArrayList<>(1);
+        failure(e, attempts, cause, now, outcomes, news);
+        store.complete(outcomes, now);
+        signals.append(news);
+    }
+
+    /** The new state of a failed entry (and its {@code action.failed} signal when it fails for good), added to the lists. */
+    private void failure(OutboxEntry e, int attempts, Throwable cause, Instant now, List<OutboxStore.Outcome> outcomes, List<NewSignal> news) {
         boolean retryable = retryable(cause);
         String reason = reason(cause);
         if (!retryable || attempts >= e.maxAttempts()) {
-            store.complete(List.of(new OutboxStore.Outcome(e.id(), OutboxEntry.Status.FAILED, attempts, now, reason, null)), now);
-            signals.append(List.of(failed(e, attempts, reason, retryable, now)));
+            outcomes.add(new OutboxStore.Outcome(e.id(), OutboxEntry.Status.FAILED, attempts, now, reason, null));
+            news.add(failed(e, attempts, reason, retryable, now));
             LOG.warn("outbox entry={} type={} source={} failed for good after {} attempt(s): {}", e.id(), e.type(), e.source(), attempts, reason);
         } else {
             Instant next = now.plus(backoff(attempts));
-            store.complete(List.of(new OutboxStore.Outcome(e.id(), OutboxEntry.Status.PENDING, attempts, next, reason, null)), now);
+            outcomes.add(new OutboxStore.Outcome(e.id(), OutboxEntry.Status.PENDING, attempts, next, reason, null));
             LOG.info("outbox entry={} type={} attempt {} failed, retrying at {}: {}", e.id(), e.type(), attempts, next, reason);
         }
     }

@@ -3,6 +3,7 @@ package io.waymark.approval;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -40,6 +41,15 @@ public interface ApprovalStore {
 
     /** The pending request of a record, if any (a record has at most one). */
     Optional<Request> pending(UUID orgId, UUID recordId);
+
+    /** The pending requests of those of {@code recordIds} that have one, by record. */
+    default Map<UUID, Request> pending(UUID orgId, java.util.Collection<UUID> recordIds) {
+        Map<UUID, Request> out = new java.util.HashMap<>();
+        for (UUID id : recordIds) {
+            pending(orgId, id).ifPresent(r -> out.put(id, r));
+        }
+        return out;
+    }
 
     /** A record's requests, newest first. */
     List<Request> requestsOf(UUID orgId, UUID recordId);

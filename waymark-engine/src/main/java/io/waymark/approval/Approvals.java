@@ -515,9 +515,30 @@ public final class Approvals {
             public void checkUpdate(Actor actor, Module module, Record before, Record after) {
                 // Requests outlive a process switched off, so the lock is looked up whatever the processes are.
                 ApprovalStore.Request r = store.pending(actor.orgId(), after.id()).orElse(null);
-                if (r == null) {
-                    return;
+                if (r != null) {
+                    checkLocked(module, r, before, after);
                 }
+            }
+
+            @Override
+            public Map<Integer, RuntimeException> refusals(Actor actor, Module module, List<Record> before, List<Record> after) {
+                // One read of the pending requests of all the records, not one per record.
+                Map<UUID, ApprovalStore.Request> pending = store.pending(actor.orgId(), after.stream().map(Record::id).toList());
+                Map<Integer, RuntimeException> out = new java.util.HashMap<>();
+                for (int i = 0; i < after.size() && !pending.isEmpty(); i++) {
+                    ApprovalStore.Request r = pending.get(after.get(i).id());
+                    if (r != null) {
+                        try {
+                            checkLocked(module, r, before.get(i), after.get(i));
+                        } catch (ConflictException e) {
+                            out.put(i, e);
+                        }
+                    }
+                }
+                return out;
+            }
+
+            private void checkLocked(Module module, ApprovalStore.Request r, Record before, Record after) {
                 ApprovalProcess p = processOf(r);
                 List<String> changed = new ArrayList<>();
                 for (var f : module.visibleFields()) {

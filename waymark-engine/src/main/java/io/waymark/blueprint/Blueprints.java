@@ -833,9 +833,30 @@ public final class Blueprints {
                     return;
                 }
                 BlueprintStore.RecordState s = store.state(actor.orgId(), after.id()).orElse(null);
-                if (s == null) {
-                    return;
+                if (s != null) {
+                    checkState(actor, s, before, after);
                 }
+            }
+
+            @Override
+            public Map<Integer, RuntimeException> refusals(Actor actor, Module module, List<Record> before, List<Record> after) {
+                // One read of the states of all the records, not one per record.
+                Map<UUID, BlueprintStore.RecordState> states = store.states(actor.orgId(), after.stream().map(Record::id).toList());
+                Map<Integer, RuntimeException> out = new java.util.HashMap<>();
+                for (int i = 0; i < after.size() && !states.isEmpty(); i++) {
+                    BlueprintStore.RecordState s = states.get(after.get(i).id());
+                    if (s != null && !after.get(i).id().equals(moving.get())) {
+                        try {
+                            checkState(actor, s, before.get(i), after.get(i));
+                        } catch (ConflictException e) {
+                            out.put(i, e);
+                        }
+                    }
+                }
+                return out;
+            }
+
+            private void checkState(Actor actor, BlueprintStore.RecordState s, Record before, Record after) {
                 BlueprintDefinition def = definition(actor.orgId(), s.blueprintId(), s.version());
                 if (!java.util.Objects.equals(before.values().get(def.field()), after.values().get(def.field()))) {
                     throw new ConflictException("The record is in blueprint '" + def.name() + "' at state '" + s.state() + "': its "

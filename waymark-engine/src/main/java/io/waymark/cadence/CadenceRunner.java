@@ -42,16 +42,55 @@ public final class CadenceRunner implements SignalConsumer {
         return EMAIL.contains(t) || t.equals("record.updated") || t.equals("record.created");
     }
 
+    /** In a dispatcher batch: the org|subject keys with live enrollments (at its start, plus those enrolled in it); null outside one. */
+    private Set<String> enrolled;
+    /** In a dispatcher batch: each organisation's published cadences, read once; null outside one. */
+    private java.util.Map<java.util.UUID, List<CadenceStore.StoredCadence>> published;
+
+    /**
+     * Looks up, once for the whole batch, which subjects have a live enrollment at all, so that
+     * the signals of the others (most, in an organisation that uses journeys but few cadences)
+     * cost no query each.
+     */
+    @Override
+    public void beginBatch(List<Signal> signals) {
+        java.util.Map<java.util.UUID, Set<String>> subjects = new java.util.HashMap<>();
+        for (Signal s : signals) {
+            if (relevant(s)) {
+                subjects.computeIfAbsent(s.orgId(), o -> new java.util.LinkedHashSet<>()).add(s.subject());
+            }
+        }
+        Set<String> keys = new java.util.HashSet<>();
+        subjects.forEach((org, subs) -> cadences.store().subjectsWithLiveEnrollments(org, subs).forEach(sub -> keys.add(org + "|" + sub)));
+        enrolled = keys;
+        published = new java.util.HashMap<>();
+    }
+
+    @Override
+    public void endBatch() {
+        enrolled = null;
+        published = null;
+    }
+
     @Override
     public void accept(Signal s) {
         if (!relevant(s)) {
             return;
         }
+        String key = s.orgId() + "|" + s.subject();
         if (s.type().startsWith("record.")) {
-            cadences.recordChanged(s);
+            // Any record may start to match a cadence, or be the related record that ends another's enrollment.
+            List<CadenceStore.StoredCadence> cadencesOfOrg = published == null ? cadences.store().published(s.orgId())
+                    : published.computeIfAbsent(s.orgId(), cadences.store()::published);
+            if (cadences.recordChanged(s, cadencesOfOrg) && enrolled != null) {
+                enrolled.add(key);
+            }
             if (s.type().equals("record.created")) {
                 return;
             }
+        }
+        if (enrolled != null && !enrolled.contains(key)) {
+            return;
         }
         List<Cadences.Work> live = new ArrayList<>();
         for (CadenceStore.Enrollment e : cadences.store().liveEnrollments(s.orgId(), s.subject())) {

@@ -1313,10 +1313,16 @@ public final class Cadences {
      * made it match), and ends, as goal reached, the live enrollments that a new record of a
      * cadence's {@code unenroll.related_record} module points at.
      */
-    void recordChanged(Signal s) {
-        List<CadenceStore.StoredCadence> published = store.published(s.orgId());
+    /**
+     * Automatic enrollment and related-record goals for one record signal, against the org's
+     * published cadences (looked up by the caller, once per dispatcher batch).
+     *
+     * @return whether the record was enrolled somewhere
+     */
+    boolean recordChanged(Signal s, List<CadenceStore.StoredCadence> published) {
+        boolean admitted = false;
         if (published.isEmpty() || s.module() == null || s.recordId() == null) {
-            return;
+            return false;
         }
         boolean created = s.type().equals("record.created");
         Record current = null;
@@ -1340,7 +1346,7 @@ public final class Cadences {
             if (current == null) {
                 current = records.findForSignal(s.orgId(), s.module(), s.recordId());
                 if (current == null) {
-                    return; // deleted since
+                    return admitted; // deleted since
                 }
             }
             if (related) {
@@ -1359,10 +1365,11 @@ public final class Cadences {
                     }
                 }
                 Effects fx = new Effects();
-                admit(c, d, current, "system", "automatic", now, fx);
+                admitted |= admit(c, d, current, "system", "automatic", now, fx).enrollment() != null;
                 fx.flush(this);
             }
         }
+        return admitted;
     }
 
     private void endForRelated(CadenceStore.StoredCadence c, CadenceDefinition.RelatedRecord rel, Record related, Signal s, Instant now) {

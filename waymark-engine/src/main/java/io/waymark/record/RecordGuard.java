@@ -18,6 +18,24 @@ public interface RecordGuard {
     default void checkUpdate(Actor actor, Module module, Record before, Record after) {
     }
 
+    /**
+     * Checks several changes at once (of distinct records; {@code before.get(i)} becomes
+     * {@code after.get(i)}) and returns, by position, the refusal of each change it refuses; the
+     * others go ahead. The default asks {@link #checkUpdate} for each; a guard that reads its own
+     * state should read it once for all of them.
+     */
+    default java.util.Map<Integer, RuntimeException> refusals(Actor actor, Module module, List<Record> before, List<Record> after) {
+        java.util.Map<Integer, RuntimeException> out = new java.util.HashMap<>();
+        for (int i = 0; i < after.size(); i++) {
+            try {
+                checkUpdate(actor, module, before.get(i), after.get(i));
+            } catch (io.waymark.error.WaymarkException e) {
+                out.put(i, e);
+            }
+        }
+        return out;
+    }
+
     /** Called before a record is deleted; throw to refuse. */
     default void checkDelete(Actor actor, Module module, Record current) {
     }

@@ -583,34 +583,184 @@ public final class Records {
         }
         if (!changed.isEmpty()) {
             write(() -> {
-                for (int i = 0; i < changed.size(); i++) {
-                    for (RecordGuard g : guards) {
-                        g.checkUpdate(actor, module, previous.get(i), changed.get(i));
+                // All or nothing: the first refused change (in input order, then guard order) refuses the call.
+                RuntimeException first = null;
+                int firstAt = Integer.MAX_VALUE;
+                for (RecordGuard g : guards) {
+                    for (Map.Entry<Integer, RuntimeException> r : g.refusals(actor, module, previous, changed).entrySet()) {
+                        if (r.getKey() < firstAt) {
+                            firstAt = r.getKey();
+                            first = r.getValue();
+                        }
                     }
+                }
+                if (first != null) {
+                    throw first;
                 }
                 Set<UUID> held = hold == null ? Set.of() : hold.held(actor.orgId(), changed.stream().map(Record::id).toList());
                 store.update(actor.orgId(), module, changed);
                 markHeld(news, held);
                 signals.append(news);
-                if (held.isEmpty()) {
-                    guards.forEach(g -> g.updated(actor, module, previous, changed));
-                } else {
-                    // A held record's changes reach no automation: it is not live yet.
-                    List<Record> freeBefore = new ArrayList<>();
-                    List<Record> freeAfter = new ArrayList<>();
-                    for (int i = 0; i < changed.size(); i++) {
-                        if (!held.contains(changed.get(i).id())) {
-                            freeBefore.add(previous.get(i));
-                            freeAfter.add(changed.get(i));
-                        }
-                    }
-                    if (!freeAfter.isEmpty()) {
-                        guards.forEach(g -> g.updated(actor, module, freeBefore, freeAfter));
-                    }
-                }
+                updated(actor, module, previous, changed, held);
             });
         }
         return result;
+    }
+
+    /** The field values one change of {@link #updateEach} sets, computed from the record as stored. */
+    @FunctionalInterface
+    public interface FieldChanges {
+        /** The fields to set on {@code current}, as in an update's input; throwing refuses this change alone. */
+        ObjectNode of(Record current) throws Exception;
+    }
+
+    /**
+     * One change of {@link #updateEach}.
+     *
+     * @param cause the action that makes the change, stamped on its {@code record.updated} signal; or null
+     */
+    public record Change(UUID id, FieldChanges fields, io.waymark.signal.Causation cause) {
+    }
+
+    /** What became of one change: the record after it (as it was, when nothing changed), or why it was refused. */
+    public record Outcome(Record record, Exception refusal) {
+    }
+
+    /**
+     * Updates records of one module, each change on its own terms, in one go: one read of all the
+     * records, one batched write and one signal append for those that change. A change is refused
+     * alone, writing nothing of it, when its record is missing, hidden or not changeable by the
+     * actor, when its values are invalid or its {@link FieldChanges} throws, or when a
+     * {@linkplain RecordGuard guard} refuses it; the others go ahead. Joins the caller's
+     * transaction. Failures of the store itself (a record changed by someone else since it was read,
+     * a unique value taken meanwhile) are thrown for the whole call: the caller rolls back and may
+     * make the changes one by one. The ids must be distinct.
+     */
+    public List<Outcome> updateEach(Actor actor, String moduleName, List<Change> changes) {
+        checkBatch(changes);
+        Module module = module(actor, moduleName);
+        access.requireModule(actor, module.apiName(), ModuleAction.EDIT);
+        Visibility visibility = access.visibility(actor, module);
+        Instant now = clock.instant();
+        Set<UUID> ids = new LinkedHashSet<>();
+        for (Change c : changes) {
+            if (!ids.add(c.id())) {
+                throw new IllegalArgumentException("Record " + c.id() + " is named twice in one updateEach");
+            }
+        }
+        Map<UUID, Record> stored = new HashMap<>();
+        for (Record r : store.findAll(actor.orgId(), module, ids, visibility)) {
+            stored.put(r.id(), r);
+        }
+        int n = changes.size();
+        Exception[] refused = new Exception[n];
+        List<Record> drafts = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            Change c = changes.get(i);
+            Record current = stored.get(c.id());
+            drafts.add(null);
+            if (current == null) {
+                refused[i] = notFound(module, c.id());
+                continue;
+            }
+            if (!access.canChange(actor, module, current)) {
+                refused[i] = new ForbiddenException("You may read but not change " + module.apiName() + " record " + current.id());
+                continue;
+            }
+            if (Boolean.TRUE.equals(current.values().get("Is_Converted"))) {
+                refused[i] = new ConflictException("Lead " + current.id() + " was converted and can no longer be changed");
+                continue;
+            }
+            ObjectNode in;
+            try {
+                in = c.fields().of(current);
+            } catch (Exception e) {
+                refused[i] = e;
+                continue;
+            }
+            Layout layout = module.layout(current.layoutId()).orElse(module.defaultLayout());
+            List<FieldError> errors = new ArrayList<>();
+            Map<String, Object> values = new LinkedHashMap<>(current.values());
+            Set<String> given = applyInput(module, layout, in, values, "", errors, false);
+            requireFields(module, layout, values, given, "", errors);
+            if (!errors.isEmpty()) {
+                refused[i] = new ValidationException(errorSummary(errors), errors);
+                continue;
+            }
+            drafts.set(i, new Record(current.id(), current.module(), current.layoutId(), current.subject(), current.version() + 1,
+                    current.createdAt(), current.createdBy(), now, actor.userId(), values));
+        }
+        // Lookups, owners and unique values for all the changes at once; errors come back named "[i].Field".
+        List<FieldError> referenceErrors = new ArrayList<>();
+        List<Record> checked = checkReferences(actor, module, drafts, stored, true, referenceErrors);
+        Map<Integer, List<FieldError>> byChange = new HashMap<>();
+        for (FieldError e : referenceErrors) {
+            int close = e.field().indexOf(']');
+            int i = Integer.parseInt(e.field().substring(1, close));
+            String field = e.field().length() > close + 1 ? e.field().substring(close + 2) : "";
+            byChange.computeIfAbsent(i, k -> new ArrayList<>()).add(new FieldError(field, e.message()));
+        }
+        byChange.forEach((i, errors) -> refused[i] = new ValidationException(errorSummary(errors), errors));
+        Outcome[] out = new Outcome[n];
+        List<Integer> positions = new ArrayList<>();
+        List<Record> changed = new ArrayList<>();
+        List<Record> previous = new ArrayList<>();
+        List<NewSignal> news = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            if (refused[i] != null) {
+                out[i] = new Outcome(null, refused[i]);
+                continue;
+            }
+            Record r = checked.get(i);
+            Record before = stored.get(r.id());
+            ArrayNode diffs = diff(module, before, r);
+            if (diffs.isEmpty()) {
+                out[i] = new Outcome(before, null);
+                continue;
+            }
+            ObjectNode payload = Json.object();
+            payload.set("changes", diffs);
+            payload.put("version", r.version());
+            if (!r.subject().equals(before.subject())) {
+                payload.put("previous_subject", before.subject());
+            }
+            io.waymark.signal.Causation cause = changes.get(i).cause();
+            news.add(cause == null ? signal(actor, "record.updated", module, r, payload, now)
+                    : cause.during(() -> signal(actor, "record.updated", module, r, payload, now)));
+            positions.add(i);
+            changed.add(r);
+            previous.add(before);
+            out[i] = new Outcome(r, null);
+        }
+        if (!changed.isEmpty()) {
+            write(() -> {
+                Map<Integer, RuntimeException> refusals = new HashMap<>();
+                for (RecordGuard g : guards) {
+                    g.refusals(actor, module, previous, changed).forEach(refusals::putIfAbsent);
+                }
+                List<Record> keptBefore = new ArrayList<>(changed.size());
+                List<Record> kept = new ArrayList<>(changed.size());
+                List<NewSignal> keptNews = new ArrayList<>(changed.size());
+                for (int k = 0; k < changed.size(); k++) {
+                    RuntimeException refusal = refusals.get(k);
+                    if (refusal != null) {
+                        out[positions.get(k)] = new Outcome(null, refusal);
+                    } else {
+                        keptBefore.add(previous.get(k));
+                        kept.add(changed.get(k));
+                        keptNews.add(news.get(k));
+                    }
+                }
+                if (!kept.isEmpty()) {
+                    Set<UUID> held = hold == null ? Set.of() : hold.held(actor.orgId(), kept.stream().map(Record::id).toList());
+                    store.update(actor.orgId(), module, kept);
+                    markHeld(keptNews, held);
+                    signals.append(keptNews);
+                    updated(actor, module, keptBefore, kept, held);
+                }
+            });
+        }
+        return java.util.Arrays.asList(out);
     }
 
     private static ArrayNode diff(Module module, Record before, Record after) {
@@ -1054,6 +1204,25 @@ public final class Records {
                     List.of(new FieldError(e.field(), "the value is already held by another record; the field is unique")));
         }
         afterCommit.forEach(Runnable::run);
+    }
+
+    /** Tells the guards of committed updates, except those of held records: a held record's changes reach no automation. */
+    private void updated(Actor actor, Module module, List<Record> before, List<Record> after, Set<UUID> held) {
+        if (held.isEmpty()) {
+            guards.forEach(g -> g.updated(actor, module, before, after));
+            return;
+        }
+        List<Record> freeBefore = new ArrayList<>(after.size());
+        List<Record> freeAfter = new ArrayList<>(after.size());
+        for (int i = 0; i < after.size(); i++) {
+            if (!held.contains(after.get(i).id())) {
+                freeBefore.add(before.get(i));
+                freeAfter.add(after.get(i));
+            }
+        }
+        if (!freeAfter.isEmpty()) {
+            guards.forEach(g -> g.updated(actor, module, freeBefore, freeAfter));
+        }
     }
 
     private static void markHeld(List<NewSignal> news, Set<UUID> held) {

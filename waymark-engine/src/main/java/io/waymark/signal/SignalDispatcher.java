@@ -6,8 +6,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.OptionalLong;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -66,24 +68,57 @@ public final class SignalDispatcher implements AutoCloseable {
     public synchronized int runOnce() {
         int delivered = 0;
         Map<Integer, Long> heads = store.heads();
-        for (SignalConsumer consumer : consumers) {
-            Map<Integer, Long> done = known.computeIfAbsent(consumer.name(), n -> new HashMap<>(store.checkpoints(n)));
-            for (Map.Entry<Integer, Long> head : heads.entrySet()) {
-                int partition = head.getKey();
-                while (done.getOrDefault(partition, 0L) < head.getValue()) {
-                    int n = drain(consumer, partition, done);
-                    if (n <= 0) {
-                        break;
+        // Partition by partition, the consumers in turns, so that consumers at the same checkpoint
+        // share one read of each batch (signals never change once appended) instead of each
+        // reading and parsing it again.
+        for (Map.Entry<Integer, Long> head : heads.entrySet()) {
+            int partition = head.getKey();
+            Recent recent = new Recent();
+            Set<SignalConsumer> stopped = new HashSet<>();
+            boolean progress = true;
+            while (progress) {
+                progress = false;
+                for (SignalConsumer consumer : consumers) {
+                    Map<Integer, Long> done = known.computeIfAbsent(consumer.name(), n -> new HashMap<>(store.checkpoints(n)));
+                    if (stopped.contains(consumer) || done.getOrDefault(partition, 0L) >= head.getValue()) {
+                        continue;
                     }
-                    delivered += n;
+                    int n = drain(consumer, partition, done, recent);
+                    if (n <= 0) {
+                        stopped.add(consumer);
+                    } else {
+                        delivered += n;
+                        progress = true;
+                    }
                 }
             }
         }
         return delivered;
     }
 
+    /** The last batch read of one partition: every signal it held after {@code from}, up to the last one read. */
+    private static final class Recent {
+        long from = Long.MAX_VALUE;
+        List<Signal> signals = List.of();
+
+        /**
+         * The signals after {@code after}, at most {@code limit}: a prefix of what a read would
+         * return now. Null when this batch cannot tell (it starts later, or ends before).
+         */
+        List<Signal> after(long after, int limit) {
+            if (after < from || signals.isEmpty() || signals.get(signals.size() - 1).seq() <= after) {
+                return null;
+            }
+            int start = 0;
+            while (signals.get(start).seq() <= after) {
+                start++;
+            }
+            return signals.subList(start, Math.min(signals.size(), start + limit));
+        }
+    }
+
     /** One batch of one partition for one consumer; returns deliveries, 0 if claimed elsewhere, -1 on failure. */
-    private int drain(SignalConsumer consumer, int partition, Map<Integer, Long> done) {
+    private int drain(SignalConsumer consumer, int partition, Map<Integer, Long> done, Recent recent) {
         String key = consumer.name() + "#" + partition;
         Failure failure = failures.get(key);
         if (failure != null && clock.instant().isBefore(failure.retryAt)) {
@@ -103,7 +138,12 @@ public final class SignalDispatcher implements AutoCloseable {
                 // signal alone, so that its attempts are counted and nothing else is held back.
                 int limit = failure == null || failure.seq <= from ? batchSize
                         : (int) Math.max(1, Math.min(batchSize, failure.seq - from));
-                List<Signal> batch = store.read(partition, from, limit);
+                List<Signal> batch = recent.after(from, limit);
+                if (batch == null) {
+                    batch = store.read(partition, from, limit);
+                    recent.from = from;
+                    recent.signals = batch;
+                }
                 if (!batch.isEmpty()) {
                     consumer.beginBatch(batch);
                 }

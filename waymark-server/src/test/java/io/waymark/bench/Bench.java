@@ -58,7 +58,7 @@ public final class Bench {
     }
 
     /** Every benchmark bench/run knows. */
-    static final List<String> NAMES = List.of("records", "signals", "record-read", "visible-list", "login", "timers", "outbox", "workflow-rules", "email", "pathfinder", "journeys", "journeys-steps", "blueprint-transitions", "cadences");
+    static final List<String> NAMES = List.of("records", "signals", "record-read", "visible-list", "login", "timers", "outbox", "workflow-rules", "email", "pathfinder", "journeys", "journeys-steps", "journeys-latency", "blueprint-transitions", "cadences");
 
     public static void main(String[] args) throws Exception {
         String name = args.length > 0 ? args[0] : "";
@@ -142,7 +142,12 @@ public final class Bench {
             String figure = null;
             try {
                 int n = args.length > 1 ? Integer.parseInt(args[1]) : 100_000;
-                figure = name.equals("journeys") ? JourneyBench.run(store, engine, org.admin(), n) : JourneyBench.steps(engine, org.admin(), n);
+                figure = switch (name) {
+                    case "journeys" -> JourneyBench.run(store, engine, org.admin(), n);
+                    case "journeys-latency" -> JourneyBench.latency(store, engine, org.admin(), args.length > 1 ? n : 20_000,
+                            args.length > 2 ? Integer.parseInt(args[2]) : 1_000);
+                    default -> JourneyBench.steps(engine, org.admin(), n);
+                };
             } catch (Exception e) {
                 e.printStackTrace();
             } finally {

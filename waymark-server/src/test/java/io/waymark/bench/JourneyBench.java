@@ -89,6 +89,102 @@ final class JourneyBench {
     }
 
     /**
+     * {@code bench/run journeys-latency [N] [RATE]}: N customers (default 20,000) enter the same
+     * journey (not timed); then one {@code email.opened} per customer is ingested at a fixed RATE
+     * (default 1,000 signals/s; the issue asks for half the maximum sustained rate), in batches of
+     * RATE/100 every 10 ms, open loop, with the engine running as the server runs it. A poller
+     * reads the committed path lines ({@code jr_steps}, by the signal ids it gave) every 2 ms.
+     * Latency of a signal: from the time its batch was due to be ingested (so a stall of the
+     * sender is counted, not hidden) until the poller first sees its transition committed. The
+     * figure is the p99; the poll interval bounds the error (+2 ms plus one poll query).
+     */
+    static String latency(JdbcStore store, Waymark engine, Actor admin, int n, int rate) throws Exception {
+        ObjectNode j = engine.journeys().create(admin, Json.read(JOURNEY));
+        UUID id = UUID.fromString(j.get("id").asText());
+        engine.journeys().publish(admin, id);
+        engine.start(Duration.ofMillis(50), store.databaseKind().equals("postgresql") ? 2 : 1);
+        List<String> subjects = new ArrayList<>(n);
+        for (int from = 0; from < n; from += 1000) {
+            List<JsonNode> batch = new ArrayList<>();
+            for (int i = from; i < Math.min(n, from + 1000); i++) {
+                batch.add(Json.read("{\"Last_Name\": \"Patel" + i + "\", \"Email\": \"c" + i + "@zylker.example\"}"));
+            }
+            for (Record r : engine.records().createAll(admin, "Leads", batch)) {
+                subjects.add(r.subject());
+            }
+        }
+        waitFor(engine, admin, id, "Nurturing", n);
+        // Let the setup's actions and signals settle, so that the paced run starts from a quiet engine.
+        while (!engine.outbox().list(admin, new OutboxStore.OutboxQuery(OutboxEntry.Status.PENDING, null, null, 1, null)).entries().isEmpty()) {
+            Thread.sleep(20);
+        }
+        Thread.sleep(1000);
+        java.util.Map<UUID, Long> due = new java.util.concurrent.ConcurrentHashMap<>();
+        java.util.Map<UUID, Long> seen = new java.util.concurrent.ConcurrentHashMap<>();
+        java.util.concurrent.atomic.AtomicBoolean sending = new java.util.concurrent.atomic.AtomicBoolean(true);
+        Thread poller = new Thread(() -> {
+            try (Connection c = store.dataSource().getConnection();
+                 java.sql.PreparedStatement ps = c.prepareStatement(
+                         "SELECT signal_id FROM jr_steps WHERE journey_id = ? AND kind = 'transition' AND at >= ?")) {
+                c.setAutoCommit(true);
+                java.time.Instant window = java.time.Instant.now().minusSeconds(5);
+                while (sending.get() || seen.size() < due.size()) {
+                    java.time.Instant pollStart = java.time.Instant.now();
+                    ps.setObject(1, id);
+                    ps.setObject(2, java.time.OffsetDateTime.ofInstant(window, java.time.ZoneOffset.UTC));
+                    try (ResultSet rs = ps.executeQuery()) {
+                        long now = System.nanoTime();
+                        while (rs.next()) {
+                            seen.putIfAbsent(rs.getObject(1, UUID.class), now);
+                        }
+                    }
+                    // Path lines carry the time of the decision, before their commit: look back a while.
+                    window = pollStart.minusSeconds(2);
+                    Thread.sleep(2);
+                }
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }, "latency-poller");
+        poller.setDaemon(true);
+        poller.start();
+        int perTick = Math.max(1, rate / 100);
+        long start = System.nanoTime();
+        long tick = 10_000_000L * perTick * 100 / rate;
+        int sent = 0;
+        for (int k = 0; sent < n; k++) {
+            long dueAt = start + k * tick;
+            long wait = dueAt - System.nanoTime();
+            if (wait > 0) {
+                Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+            }
+            List<JsonNode> batch = new ArrayList<>();
+            for (int i = sent; i < Math.min(n, sent + perTick); i++) {
+                UUID sid = io.waymark.Ids.next(java.time.Clock.systemUTC());
+                ObjectNode s = Json.object();
+                s.put("id", sid.toString()).put("type", "email.opened").put("subject", subjects.get(i));
+                s.putObject("payload").put("template", "welcome");
+                batch.add(s);
+                due.put(sid, dueAt);
+            }
+            sent += batch.size();
+            ingest(engine, admin, batch);
+            engine.dispatcher().wake();
+        }
+        double sendSecs = (System.nanoTime() - start) / 1e9;
+        sending.set(false);
+        poller.join(120_000);
+        if (seen.size() < due.size()) {
+            throw new IllegalStateException("only " + seen.size() + " of " + due.size() + " transitions seen");
+        }
+        long[] lat = due.entrySet().stream().mapToLong(e -> seen.get(e.getKey()) - e.getValue()).sorted().toArray();
+        System.out.printf("sent %d email.opened at %.0f signals/s (target %d/s) in %.1f s%n", n, n / sendSecs, rate, sendSecs);
+        System.out.printf("arrival to committed transition: p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, max %.1f ms%n",
+                lat[lat.length / 2] / 1e6, lat[(int) (lat.length * 0.9)] / 1e6, lat[(int) (lat.length * 0.99)] / 1e6, lat[lat.length - 1] / 1e6);
+        return String.format("journeys-latency: %.1f ms p99", lat[(int) (lat.length * 0.99)] / 1e6);
+    }
+
+    /**
      * {@code bench/run journeys-steps [N]}: the same workload, but each stage run to completion
      * on its own in this thread (no background threads competing): the dispatcher with the
      * journey runner moving every instance, then the outbox running every action, then the

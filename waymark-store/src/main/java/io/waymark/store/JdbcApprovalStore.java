@@ -6,7 +6,9 @@ import io.waymark.approval.ApprovalStore;
 import io.waymark.json.Json;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -86,6 +88,24 @@ final class JdbcApprovalStore implements ApprovalStore {
     public Optional<Request> pending(UUID orgId, UUID recordId) {
         return query("SELECT " + REQUEST + " FROM ap_requests WHERE org_id = ? AND record_id = ? AND status = 'pending'", JdbcApprovalStore::request,
                 orgId, recordId).stream().findFirst();
+    }
+
+    @Override
+    public Map<UUID, Request> pending(UUID orgId, java.util.Collection<UUID> recordIds) {
+        Map<UUID, Request> out = new java.util.HashMap<>();
+        List<UUID> ids = new ArrayList<>(recordIds);
+        for (int from = 0; from < ids.size(); from += 500) {
+            List<UUID> chunk = ids.subList(from, Math.min(ids.size(), from + 500));
+            Object[] params = new Object[chunk.size() + 1];
+            params[0] = orgId;
+            for (int i = 0; i < chunk.size(); i++) {
+                params[i + 1] = chunk.get(i);
+            }
+            String marks = String.join(", ", java.util.Collections.nCopies(chunk.size(), "?"));
+            query("SELECT " + REQUEST + " FROM ap_requests WHERE org_id = ? AND record_id IN (" + marks + ") AND status = 'pending'",
+                    JdbcApprovalStore::request, params).forEach(r -> out.put(r.recordId(), r));
+        }
+        return out;
     }
 
     @Override

@@ -147,11 +147,14 @@ final class JdbcRecordStore implements RecordStore {
         return jdbc(c -> {
             Map<UUID, T> out = new LinkedHashMap<>();
             for (List<UUID> chunk : chunks(ids)) {
-                String sql = "SELECT " + cols + " FROM " + module.storage() + " WHERE org_id = ? AND id IN (" + marks(chunk.size()) + ") AND "
+                // By id alone, the organisation checked on each row: ids are unique across
+                // organisations, and with "org_id = ? AND id IN (…)" PostgreSQL, on a table without
+                // statistics yet (just filled), walked the organisation's whole created index
+                // instead of the primary key (48 ms instead of 1 ms for 200 ids out of 20,000).
+                String sql = "SELECT " + cols + ", org_id AS org_id_ FROM " + module.storage() + " WHERE id IN (" + marks(chunk.size()) + ") AND "
                         + vis;
                 try (PreparedStatement ps = c.prepareStatement(sql)) {
-                    ps.setObject(1, orgId);
-                    int i = 2;
+                    int i = 1;
                     for (UUID id : chunk) {
                         ps.setObject(i++, id);
                     }
@@ -160,7 +163,9 @@ final class JdbcRecordStore implements RecordStore {
                     }
                     try (ResultSet rs = ps.executeQuery()) {
                         while (rs.next()) {
-                            out.put(rs.getObject("id", UUID.class), value.get(rs));
+                            if (orgId.equals(rs.getObject("org_id_", UUID.class))) {
+                                out.put(rs.getObject("id", UUID.class), value.get(rs));
+                            }
                         }
                     }
                 }

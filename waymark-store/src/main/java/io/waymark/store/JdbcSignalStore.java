@@ -106,16 +106,29 @@ final class JdbcSignalStore implements SignalStore {
                 }
             }
             Map<Integer, Long> next = new HashMap<>();
-            try (PreparedStatement up = c.prepareStatement("UPDATE signal_partitions SET head = head + ? WHERE partition_no = ?");
-                 PreparedStatement get = c.prepareStatement("SELECT head FROM signal_partitions WHERE partition_no = ?")) {
-                for (Map.Entry<Integer, Integer> e : perPartition.entrySet()) {
-                    up.setInt(1, e.getValue());
-                    up.setInt(2, e.getKey());
-                    up.executeUpdate();
-                    get.setInt(1, e.getKey());
+            // Every partition row is locked from here to the commit, so this is done in two round
+            // trips, not two per partition: one batch of updates (in ascending partition order, as
+            // every appender takes them, so appenders cannot deadlock), then one read of the heads.
+            if (!perPartition.isEmpty()) {
+                try (PreparedStatement up = c.prepareStatement("UPDATE signal_partitions SET head = head + ? WHERE partition_no = ?")) {
+                    for (Map.Entry<Integer, Integer> e : perPartition.entrySet()) {
+                        up.setInt(1, e.getValue());
+                        up.setInt(2, e.getKey());
+                        up.addBatch();
+                    }
+                    up.executeBatch();
+                }
+                try (PreparedStatement get = c.prepareStatement("SELECT partition_no, head FROM signal_partitions WHERE partition_no IN ("
+                        + String.join(", ", java.util.Collections.nCopies(perPartition.size(), "?")) + ")")) {
+                    int i = 1;
+                    for (Integer p : perPartition.keySet()) {
+                        get.setInt(i++, p);
+                    }
                     try (ResultSet rs = get.executeQuery()) {
-                        rs.next();
-                        next.put(e.getKey(), rs.getLong(1) - e.getValue() + 1);
+                        while (rs.next()) {
+                            int p = rs.getInt(1);
+                            next.put(p, rs.getLong(2) - perPartition.get(p) + 1);
+                        }
                     }
                 }
             }

@@ -101,7 +101,7 @@ public final class JdbcStore implements AutoCloseable {
                 .blueprintStore(new JdbcBlueprintStore(transactor))
                 .approvalStore(new JdbcApprovalStore(transactor))
                 .reviewStore(new JdbcReviewStore(transactor))
-                .cadenceStore(new JdbcCadenceStore(transactor));
+                .cadenceStore(new JdbcCadenceStore(transactor, dialect));
     }
 
     public Transactor transactor() {

@@ -9,6 +9,7 @@ import io.waymark.action.ActionContext;
 import io.waymark.action.ActionFailure;
 import io.waymark.action.ActionResult;
 import io.waymark.action.ActionType;
+import io.waymark.action.BatchedActionType;
 import io.waymark.action.MergeValues;
 import io.waymark.action.TransactionalActionType;
 import io.waymark.action.ValueExpression;
@@ -157,6 +158,21 @@ public final class BuiltinActions {
         return value;
     }
 
+    private Record read(ActionContext ctx) throws ActionFailure {
+        if (ctx.module() == null || ctx.recordId() == null) {
+            throw new ActionFailure("this action needs a subject record", false);
+        }
+        try {
+            return records.get(ctx.actor(), ctx.module(), ctx.recordId());
+        } catch (NotFoundException e) {
+            throw gone(ctx);
+        }
+    }
+
+    private static ActionFailure gone(ActionContext ctx) {
+        return new ActionFailure("the subject record " + ctx.module() + " " + ctx.recordId() + " no longer exists", false);
+    }
+
     /** One execution's view of its subject: the record and what its merge fields resolve to. */
     private final class Execution {
         final Actor actor;
@@ -168,17 +184,15 @@ public final class BuiltinActions {
         final Map<String, Record> related = new HashMap<>();
 
         Execution(ActionContext ctx) throws ActionFailure {
+            this(ctx, read(ctx));
+        }
+
+        /** On a subject record already read. */
+        Execution(ActionContext ctx, Record record) {
             this.actor = ctx.actor();
             this.catalog = metadata.catalog(actor.orgId());
-            if (ctx.module() == null || ctx.recordId() == null) {
-                throw new ActionFailure("this action needs a subject record", false);
-            }
             this.module = catalog.get(ctx.module());
-            try {
-                this.record = records.get(actor, ctx.module(), ctx.recordId());
-            } catch (NotFoundException e) {
-                throw new ActionFailure("the subject record " + ctx.module() + " " + ctx.recordId() + " no longer exists", false);
-            }
+            this.record = record;
             this.now = ctx.now();
             this.zone = users.timeZone(actor.orgId());
         }
@@ -244,7 +258,7 @@ public final class BuiltinActions {
 
     // ------------------------------------------------------------------ field_update
 
-    private final class FieldUpdate implements TransactionalActionType {
+    private final class FieldUpdate implements BatchedActionType {
         @Override
         public String name() {
             return "field_update";
@@ -278,15 +292,61 @@ public final class BuiltinActions {
         @Override
         public ActionResult execute(ActionContext ctx) throws Exception {
             Execution x = new Execution(ctx);
+            JsonNode value = value(x, ctx);
+            ObjectNode in = Json.object();
+            in.set(ctx.config().get("field").textValue(), value);
+            return result(ctx, records.update(ctx.actor(), ctx.module(), ctx.recordId(), in, null), value);
+        }
+
+        /**
+         * Many field updates of one module at once ({@link Records#updateEach}): one read of the
+         * records, one batched write and one signal append; each entry is refused on its own.
+         */
+        @Override
+        public List<Outcome> executeAll(List<Item> items) {
+            ActionContext first = items.get(0).context();
+            if (first.module() == null) {
+                throw new IllegalArgumentException("field updates need a subject record");
+            }
+            JsonNode[] values = new JsonNode[items.size()];
+            List<Records.Change> changes = new ArrayList<>(items.size());
+            for (int i = 0; i < items.size(); i++) {
+                ActionContext ctx = items.get(i).context();
+                int at = i;
+                changes.add(new Records.Change(ctx.recordId(), current -> {
+                    JsonNode value = value(new Execution(ctx, current), ctx);
+                    values[at] = value;
+                    ObjectNode in = Json.object();
+                    in.set(ctx.config().get("field").textValue(), value);
+                    return in;
+                }, items.get(i).cause()));
+            }
+            List<Records.Outcome> done = records.updateEach(first.actor(), first.module(), changes);
+            List<Outcome> out = new ArrayList<>(items.size());
+            for (int i = 0; i < items.size(); i++) {
+                Records.Outcome o = done.get(i);
+                ActionContext ctx = items.get(i).context();
+                if (o.refusal() instanceof NotFoundException) {
+                    out.add(new Outcome(null, gone(ctx)));
+                } else if (o.refusal() != null) {
+                    out.add(new Outcome(null, o.refusal()));
+                } else {
+                    out.add(new Outcome(result(ctx, o.record(), values[i]), null));
+                }
+            }
+            return out;
+        }
+
+        private JsonNode value(Execution x, ActionContext ctx) throws ActionFailure {
             String name = ctx.config().get("field").textValue();
             Field f = x.module.field(name).orElseThrow(() -> new ActionFailure("field " + name + " no longer exists", false));
-            JsonNode value = computeValue(x, f, ctx.config().get("value"));
-            ObjectNode in = Json.object();
-            in.set(name, value);
-            Record updated = records.update(ctx.actor(), ctx.module(), ctx.recordId(), in, null);
+            return computeValue(x, f, ctx.config().get("value"));
+        }
+
+        private ActionResult result(ActionContext ctx, Record updated, JsonNode value) {
             ObjectNode d = Json.object();
             d.put("record_id", updated.id().toString());
-            d.put("field", name);
+            d.put("field", ctx.config().get("field").textValue());
             d.set("value", value);
             d.put("version", updated.version());
             return new ActionResult(d);
