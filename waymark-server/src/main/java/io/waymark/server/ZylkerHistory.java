@@ -3,7 +3,6 @@ package io.waymark.server;
 import static io.waymark.server.ZylkerTravels.j;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.waymark.Actor;
 import io.waymark.Waymark;
@@ -224,12 +223,13 @@ final class ZylkerHistory {
         if (!touches.isEmpty()) {
             signals += e.signals().ingest(d.admin(), touches).size();
         }
-        if (!enrolling.isEmpty()) {
-            ArrayNode ids = Json.MAPPER.createArrayNode();
-            enrolling.forEach(c -> ids.add(c.lead.toString()));
-            ObjectNode body = Json.object();
-            body.set("record_ids", ids);
-            enrolled += e.cadences().enroll(d.admin(), d.cadence(), body).path("enrolled").size();
+        // Her salesperson tried to reach her: the lead becomes "Attempted to Contact", and the cadence
+        // takes it automatically (its enrollment criteria) when the dispatcher next runs.
+        for (Customer c : enrolling) {
+            ObjectNode status = Json.object();
+            status.put("Lead_Status", ZylkerTravels.NURTURE_STATUS);
+            e.records().update(c.owner, "Leads", c.lead, status, null);
+            enrolled++;
         }
     }
 

@@ -152,9 +152,13 @@ public final class ZylkerTravels {
             + "   'criteria': {'conditions': [{'field': 'Budget', 'operator': 'greater_than', 'value': 5000}]},"
             + "   'actions': [{'type': 'show', 'sections': ['Premium']}]}]}";
 
+    /** A lead whose status becomes this enters the nurture cadence automatically. */
+    static final String NURTURE_STATUS = "Attempted to Contact";
+
     /** Step 2: welcome; the survey once it is opened; opened but unanswered for 2 days, the Next Steps email; then a call. */
     static String cadence(UUID welcome, UUID survey, UUID nextSteps) {
         return "{'name': '" + CADENCE + "', 'module': 'Leads', 'sender': {'type': 'owner'}, 'time_zone': {'default': 'UTC'},"
+                + " 'enrollment': {'criteria': '(Lead_Status:equals:" + NURTURE_STATUS + ")', 'automatic': true},"
                 + " 'window': {'days': ['mon', 'tue', 'wed', 'thu', 'fri'], 'from': '09:00', 'to': '18:00'},"
                 + " 'unenroll': {'on_reply': 'goal', 'on_bounce': true, 'on_unsubscribe': true, 'out_of_office_pause_days': 3, 'ends_after_days': 3},"
                 + " 'follow_ups': ["

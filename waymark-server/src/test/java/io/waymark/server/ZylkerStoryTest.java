@@ -213,11 +213,16 @@ class ZylkerStoryTest {
             assertThat(saved.get("record").get("owner").toString()).contains(s.d.rep1().userId().toString());
             String subject = ok(s.rep.get("/api/v1/records/Leads/" + lead)).get("subject").asText();
 
-            // 2. She enters the "Next Steps" cadence. Enrollment of a new lead is by the API here: automatic
-            //    enrollment by criteria is not on main yet.
-            JsonNode enrolled = ok(admin.post("/api/v1/cadences/" + s.d.cadence() + "/enroll", "{'record_ids': ['" + lead + "']}"));
-            String enrollment = enrolled.get("enrolled").get(0).get("id").asText();
+            // 2. Ravi calls her and gets no answer: he marks the lead "Attempted to Contact", and the "Next Steps"
+            //    cadence takes her automatically (its enrollment criteria).
             s.run();
+            assertThat(ok(admin.get("/api/v1/cadences/" + s.d.cadence() + "/enrollments")).get("data")).isEmpty();
+            ok(s.rep.patch("/api/v1/records/Leads/" + lead, "{'Lead_Status': 'Attempted to Contact'}"));
+            s.run();
+            JsonNode enrollments = ok(admin.get("/api/v1/cadences/" + s.d.cadence() + "/enrollments?status=active")).get("data");
+            assertThat(enrollments).hasSize(1);
+            assertThat(enrollments.get(0).get("record_id").asText()).isEqualTo(lead);
+            String enrollment = enrollments.get(0).get("id").asText();
             assertThat(s.inbox(ASHA)).containsExactly("Welcome to Zylker Travels, Asha");
             MimeMessage welcome = s.email(ASHA, "Welcome");
             // From her salesperson (the cadence's sender is the record owner); her reply goes to the organisation's mailbox.
