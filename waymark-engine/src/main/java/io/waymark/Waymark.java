@@ -104,6 +104,7 @@ public final class Waymark implements AutoCloseable {
     private final Blueprints blueprints;
     private final Approvals approvals;
     private final Reviews reviews;
+    private final io.waymark.record.Attachments attachments;
     private final io.waymark.cadence.Cadences cadences;
 
     private Waymark(Builder b) {
@@ -116,6 +117,8 @@ public final class Waymark implements AutoCloseable {
         this.records = new Records(metadata, Objects.requireNonNull(b.recordStore, "recordStore"),
                 Objects.requireNonNull(b.signalStore, "signalStore"), identity, access, audit, tx, clock);
         this.signals = new SignalLog(b.signalStore, records, access, tx, clock);
+        this.attachments = b.attachmentStore == null ? null
+                : new io.waymark.record.Attachments(b.attachmentStore, records, access, b.signalStore, tx, clock);
         this.dispatcher = new SignalDispatcher(b.signalStore, tx, clock, b.dispatchBatch, b.maxAttempts);
         FlowStore flows = Objects.requireNonNull(b.flowStore, "flowStore");
         this.wizards = new Wizards(metadata, records, flows, access, b.identityStore, tx, clock);
@@ -184,7 +187,8 @@ public final class Waymark implements AutoCloseable {
                 this.approvals = null;
                 this.reviews = null;
             } else {
-                this.blueprints = new Blueprints(b.blueprintStore, metadata, records, actions, outbox, timers, access, b.identityStore, tx, clock);
+                this.blueprints = new Blueprints(b.blueprintStore, metadata, records, actions, outbox, timers, access, b.identityStore, tx, clock,
+                        attachments);
                 this.approvals = new Approvals(b.approvalStore, metadata, records, actions, outbox, timers, access, b.identityStore, tx, clock);
                 // Reviews first: a record under review is not live yet; then approvals: a locked record refuses a transition
                 // before a blueprint moves it.
@@ -353,6 +357,14 @@ public final class Waymark implements AutoCloseable {
         return new io.waymark.jobs.MyJobs(approvals(), blueprints(), reviews, records, access);
     }
 
+    /** Files attached to records. */
+    public io.waymark.record.Attachments attachments() {
+        if (attachments == null) {
+            throw new IllegalStateException("This engine was built without an attachment store (Builder.attachmentStore)");
+        }
+        return attachments;
+    }
+
     /** Review processes and the reviews of records held on creation. */
     public Reviews reviews() {
         if (reviews == null) {
@@ -474,6 +486,7 @@ public final class Waymark implements AutoCloseable {
         private BlueprintStore blueprintStore;
         private ApprovalStore approvalStore;
         private ReviewStore reviewStore;
+        private io.waymark.record.AttachmentStore attachmentStore;
         private io.waymark.cadence.CadenceStore cadenceStore;
         private final List<ActionType> actionTypes = new ArrayList<>();
         private Outbox.Settings outboxSettings = Outbox.Settings.defaults();
@@ -514,6 +527,12 @@ public final class Waymark implements AutoCloseable {
         }
 
         /** Where review processes and reviews live (needs the blueprint and approval stores too); without one nothing is held for review. */
+        /** Where files attached to records are kept; without it, records take no attachments. */
+        public Builder attachmentStore(io.waymark.record.AttachmentStore store) {
+            this.attachmentStore = store;
+            return this;
+        }
+
         public Builder reviewStore(ReviewStore store) {
             this.reviewStore = store;
             return this;

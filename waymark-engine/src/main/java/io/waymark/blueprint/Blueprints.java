@@ -74,6 +74,8 @@ public final class Blueprints {
     private final UserDirectory users;
     private final Transactor tx;
     private final Clock clock;
+    /** Files attached to records, which During attachments name by id; null in an engine without them. */
+    private final io.waymark.record.Attachments attachments;
     /** The record a transition is moving on this thread: its state field may change. */
     private final ThreadLocal<UUID> moving = new ThreadLocal<>();
     private final Map<String, BlueprintDefinition> definitions = new ConcurrentHashMap<>();
@@ -83,7 +85,7 @@ public final class Blueprints {
     }
 
     public Blueprints(BlueprintStore store, Metadata metadata, Records records, ActionCatalog actions, Outbox outbox, Timers timers,
-                      Access access, UserDirectory users, Transactor tx, Clock clock) {
+                      Access access, UserDirectory users, Transactor tx, Clock clock, io.waymark.record.Attachments attachments) {
         this.store = store;
         this.metadata = metadata;
         this.records = records;
@@ -94,6 +96,7 @@ public final class Blueprints {
         this.users = users;
         this.tx = tx;
         this.clock = clock;
+        this.attachments = attachments;
     }
 
     // ------------------------------------------------------------------ definitions
@@ -540,11 +543,13 @@ public final class Blueprints {
         }
         JsonNode att = in.get("attachments");
         if (att != null && !att.isNull() && (!att.isArray() || att.size() > 20 || !allText(att))) {
-            errors.add(new FieldError("attachments", "must be a list of at most 20 attachment references (text)"));
+            errors.add(new FieldError("attachments", "must be a list of at most 20 attachment ids (uploaded to the record first)"));
         } else if ("mandatory".equals(d.attachments()) && (att == null || !att.isArray() || att.isEmpty())) {
             errors.add(new FieldError("attachments", "at least one attachment is required by transition '" + t.name() + "'"));
         } else if (d.attachments() == null && att != null && !att.isNull() && !att.isEmpty()) {
             errors.add(new FieldError("attachments", "transition '" + t.name() + "' takes no attachments"));
+        } else if (att != null && att.isArray() && !att.isEmpty()) {
+            in.set("attachments", attachmentsOf(orgId, r, (com.fasterxml.jackson.databind.node.ArrayNode) att, errors));
         }
         JsonNode cl = in.get("checklist");
         if (cl != null && !cl.isNull() && (!cl.isArray() || !allText(cl))) {
@@ -634,6 +639,35 @@ public final class Blueprints {
 
     private static boolean blank(Object v) {
         return v == null || v instanceof String str && str.isBlank();
+    }
+
+    /**
+     * The attachments a transition names, each an id of an attachment of the record, as the history
+     * keeps them (id, file name, type, size); an unknown id is an error naming its position.
+     */
+    private com.fasterxml.jackson.databind.node.ArrayNode attachmentsOf(UUID orgId, Record r, com.fasterxml.jackson.databind.node.ArrayNode ids,
+                                                                      List<FieldError> errors) {
+        com.fasterxml.jackson.databind.node.ArrayNode out = Json.MAPPER.createArrayNode();
+        if (attachments == null) {
+            errors.add(new FieldError("attachments", "this server keeps no attachments"));
+            return out;
+        }
+        List<UUID> wanted = new ArrayList<>();
+        ids.forEach(n -> wanted.add(io.waymark.Ids.parse(n.textValue())));
+        Map<UUID, io.waymark.record.Attachment> found = attachments.ofRecord(orgId, r.id(),
+                wanted.stream().filter(java.util.Objects::nonNull).distinct().toList());
+        for (int i = 0; i < wanted.size(); i++) {
+            UUID id = wanted.get(i);
+            io.waymark.record.Attachment a = id == null ? null : found.get(id);
+            if (id == null) {
+                errors.add(new FieldError("attachments[" + i + "]", "must be the id of an attachment of this record"));
+            } else if (a == null) {
+                errors.add(new FieldError("attachments[" + i + "]", "no attachment " + id + " on this record; upload it first"));
+            } else if (a != null) {
+                out.addObject().put("id", a.id().toString()).put("file_name", a.fileName()).put("content_type", a.contentType()).put("size", a.size());
+            }
+        }
+        return out;
     }
 
     private static boolean allText(JsonNode list) {

@@ -78,7 +78,8 @@ final class JsonBody {
         return type.equals("application/json") || type.startsWith("application/") && type.endsWith("+json");
     }
 
-    private static byte[] read(Context ctx, long maxSize) {
+    /** The body's bytes, at most {@code maxSize} of them (else 413), whatever its media type. */
+    static byte[] read(Context ctx, long maxSize) {
         long declared = ctx.req().getContentLengthLong();
         if (declared > maxSize) {
             throw tooLarge(maxSize);

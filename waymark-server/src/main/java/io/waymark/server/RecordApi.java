@@ -8,6 +8,8 @@ import io.waymark.criteria.CriteriaException;
 import io.waymark.error.FieldError;
 import io.waymark.error.ValidationException;
 import io.waymark.json.Json;
+import io.waymark.record.Attachment;
+import io.waymark.record.Attachments;
 import io.waymark.record.Module;
 import io.waymark.record.Record;
 import io.waymark.record.RecordStore;
@@ -19,13 +21,79 @@ import java.util.UUID;
 /** {@code /api/v1/records}: records of any module, their relations, timeline and lead conversion. */
 final class RecordApi {
     private final Records records;
+    private final java.util.function.Supplier<Attachments> attachments;
     private final HttpMetrics metrics;
     private final long maxBody;
 
-    RecordApi(Records records, HttpMetrics metrics, long maxBody) {
+    RecordApi(Records records, java.util.function.Supplier<Attachments> attachments, HttpMetrics metrics, long maxBody) {
         this.records = records;
+        this.attachments = attachments;
         this.metrics = metrics;
         this.maxBody = maxBody;
+    }
+
+    // ---------------------------------------------------------------- attachments
+
+    /** The attachments of a record (metadata only), oldest first. */
+    void attachments(Context ctx) {
+        List<ObjectNode> items = attachments.get().list(Authentication.actor(ctx), ctx.pathParam("module"), Params.recordId(ctx)).stream()
+                .map(Attachments::json).toList();
+        Responses.json(ctx, 200, Responses.list(items));
+    }
+
+    /**
+     * Attaches the request body as a file: its media type is the request's {@code Content-Type},
+     * its name the {@code file_name} query parameter (or the {@code filename} of a
+     * {@code Content-Disposition} header).
+     */
+    void attach(Context ctx) {
+        Actor actor = Authentication.actor(ctx);
+        String module = ctx.pathParam("module");
+        UUID id = Params.recordId(ctx);
+        String name = ctx.queryParam("file_name");
+        if (name == null) {
+            name = dispositionFileName(ctx.header("Content-Disposition"));
+        }
+        byte[] body = JsonBody.read(ctx, Attachments.MAX_BYTES);
+        Attachment a = attachments.get().add(actor, module, id, name, ctx.contentType(), body);
+        ctx.header("Location", "/api/v1/records/" + a.module() + "/" + a.recordId() + "/attachments/" + a.id());
+        Responses.json(ctx, 201, Attachments.json(a));
+    }
+
+    void attachment(Context ctx) {
+        Attachment a = attachments.get().get(Authentication.actor(ctx), ctx.pathParam("module"), Params.recordId(ctx), Params.pathId(ctx, "attachmentId"));
+        Responses.json(ctx, 200, Attachments.json(a));
+    }
+
+    /** The file itself, as a download (never rendered inline: it is whatever someone uploaded). */
+    void attachmentContent(Context ctx) {
+        Actor actor = Authentication.actor(ctx);
+        String module = ctx.pathParam("module");
+        UUID id = Params.recordId(ctx);
+        UUID attachmentId = Params.pathId(ctx, "attachmentId");
+        Attachment a = attachments.get().get(actor, module, id, attachmentId);
+        byte[] content = attachments.get().content(actor, module, id, attachmentId);
+        ctx.status(200);
+        ctx.contentType(a.contentType());
+        ctx.header("Content-Disposition", "attachment; filename*=UTF-8''" + java.net.URLEncoder.encode(a.fileName(), java.nio.charset.StandardCharsets.UTF_8)
+                .replace("+", "%20"));
+        ctx.header("X-Content-Type-Options", "nosniff");
+        ctx.header("ETag", "\"" + a.sha256() + "\"");
+        ctx.result(content);
+    }
+
+    void detach(Context ctx) {
+        attachments.get().remove(Authentication.actor(ctx), ctx.pathParam("module"), Params.recordId(ctx), Params.pathId(ctx, "attachmentId"));
+        Responses.noContent(ctx);
+    }
+
+    /** The {@code filename} of a {@code Content-Disposition} header, or null. */
+    static String dispositionFileName(String header) {
+        if (header == null) {
+            return null;
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("filename=\"([^\"]*)\"|filename=([^;\\s]+)").matcher(header);
+        return m.find() ? (m.group(1) != null ? m.group(1) : m.group(2)) : null;
     }
 
     /** One object creates one record (201 + Location); an array creates them all or none. */

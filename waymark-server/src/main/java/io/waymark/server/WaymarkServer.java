@@ -62,7 +62,7 @@ public final class WaymarkServer implements AutoCloseable {
         Handlers handlers = new Handlers(
                 new SystemApi(store, metrics),
                 new MetadataApi(engine.metadata(), config.maxRequestSize()),
-                new RecordApi(engine.records(), metrics, config.maxRequestSize()),
+                new RecordApi(engine.records(), engine::attachments, metrics, config.maxRequestSize()),
                 new SignalApi(engine.signals(), metrics, config.maxRequestSize()),
                 new FlowApi(engine.kiosks(), engine.wizards(), config.maxRequestSize()),
                 new IdentityApi(engine, auth, config),
@@ -205,6 +205,11 @@ public final class WaymarkServer implements AutoCloseable {
                 delete(record, ctx -> h.records().delete(ctx)),
                 get(record + "/related/{relatedModule}", ctx -> h.records().related(ctx)),
                 get(record + "/timeline", ctx -> h.records().timeline(ctx)),
+                get(record + "/attachments", ctx -> h.records().attachments(ctx)),
+                post(record + "/attachments", ctx -> h.records().attach(ctx)),
+                get(record + "/attachments/{attachmentId}", ctx -> h.records().attachment(ctx)),
+                get(record + "/attachments/{attachmentId}/content", ctx -> h.records().attachmentContent(ctx)),
+                delete(record + "/attachments/{attachmentId}", ctx -> h.records().detach(ctx)),
                 post(API + "/records/Leads/{id}/convert", ctx -> h.records().convertLead(ctx)),
 
                 post(API + "/signals", ctx -> h.signals().ingest(ctx)),

@@ -170,6 +170,16 @@ class AuthorizationMatrixTest {
             route("GET /api/v1/records/{module}/{id}/related/{relatedModule}", f -> get(V1 + "/records/Accounts/" + f.account + "/related/Contacts"))
                     .otherOrg(404).hidden(404),
             route("GET /api/v1/records/{module}/{id}/timeline", f -> get(V1 + "/records/Leads/" + f.hiddenLead + "/timeline")).otherOrg(404).hidden(404),
+            route("GET /api/v1/records/{module}/{id}/attachments", f -> get(V1 + "/records/Leads/" + f.hiddenLead + "/attachments"))
+                    .otherOrg(404).hidden(404),
+            route("POST /api/v1/records/{module}/{id}/attachments", f -> post(V1 + "/records/Leads/" + f.hiddenLead + "/attachments?file_name=a.json",
+                    "{'a': 1}")).ok(201).otherOrg(404).hidden(404),
+            route("GET /api/v1/records/{module}/{id}/attachments/{attachmentId}", f -> get(V1 + "/records/Leads/" + f.hiddenLead + "/attachments/"
+                    + f.attachment())).otherOrg(404).hidden(404),
+            route("GET /api/v1/records/{module}/{id}/attachments/{attachmentId}/content", f -> get(V1 + "/records/Leads/" + f.hiddenLead
+                    + "/attachments/" + f.attachment() + "/content")).otherOrg(404).hidden(404),
+            route("DELETE /api/v1/records/{module}/{id}/attachments/{attachmentId}", f -> delete(V1 + "/records/Leads/" + f.hiddenLead
+                    + "/attachments/" + f.attachment())).ok(204).otherOrg(404).hidden(404),
             route("POST /api/v1/records/Leads/{id}/convert", f -> post(V1 + "/records/Leads/" + f.newLead() + "/convert", "{'account': false}"))
                     .otherOrg(404).hidden(404),
 
@@ -524,6 +534,12 @@ class AuthorizationMatrixTest {
         UUID newReviewProcess() {
             return UUID.fromString(engine.reviews().create(admin.admin(), json("{'name': 'R" + unique() + "', 'module': 'Leads', 'sources': ['form'],"
                     + " 'active': false, 'reviewers': [{'type': 'role', 'id': '" + team.ceoRole + "'}]}")).get("id").asText());
+        }
+
+        /** A new attachment of the hidden lead, added by the admin. */
+        UUID attachment() {
+            return engine.attachments().add(admin.admin(), "Leads", hiddenLead, "passport.txt", "text/plain",
+                    "K1234567".getBytes(java.nio.charset.StandardCharsets.UTF_8)).id();
         }
 
         UUID leadUnderReview() {

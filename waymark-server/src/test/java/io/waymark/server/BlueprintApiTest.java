@@ -140,9 +140,20 @@ class BlueprintApiTest {
         assertThat(unchanged.get("version").asLong()).isEqualTo(2);
         assertThat(events(api, path)).containsExactly("entered");
 
+        // The rep uploads the passport scan to the trip; an attachment the trip does not have is refused, naming it.
+        String scan = ok(z.rep1.sendBytes("POST", path + "/attachments?file_name=passport.pdf", new byte[] {'%', 'P', 'D', 'F'}, "application/pdf"))
+                .get("id").asText();
+        String elsewhere = ok(z.rep1.sendBytes("POST", "/api/v1/records/Trips/" + ok(z.rep1.post("/api/v1/records/Trips", "{'Name': 'Other'}")).get("id").asText()
+                + "/attachments?file_name=visa.pdf", new byte[] {1}, "application/pdf")).get("id").asText();
+        JsonNode refused = z.rep1.post(path + "/blueprint/transitions/Collect%20documents", "{'fields': {'Passport_Number': 'K1234567', 'Travellers': 2},"
+                + " 'checklist': ['Passport copy', 'Visa'], 'attachments': ['" + scan + "', '" + elsewhere + "', 'passport.pdf']}").json();
+        assertThat(refused.get("errors").findValuesAsText("field")).containsExactly("attachments[1]", "attachments[2]");
+        assertThat(ok(api.get(path)).get("version").asLong()).isEqualTo(2);
+        assertThat(events(api, path)).containsExactly("entered");
+
         // The rep collects the documents: fields written, the state moves, the After task is queued.
         JsonNode after = ok(z.rep1.post(path + "/blueprint/transitions/Collect%20documents",
-                "{'fields': {'Passport_Number': 'K1234567', 'Travellers': 2}, 'checklist': ['Passport copy', 'Visa'], 'attachments': ['passport.pdf']}"));
+                "{'fields': {'Passport_Number': 'K1234567', 'Travellers': 2}, 'checklist': ['Passport copy', 'Visa'], 'attachments': ['" + scan + "']}"));
         assertThat(after.get("state").asText()).isEqualTo("Documents collected");
         JsonNode record = ok(api.get(path));
         assertThat(record.get("Status").asText()).isEqualTo("Documents collected");
@@ -172,7 +183,8 @@ class BlueprintApiTest {
         JsonNode first = ok(api.get(path + "/blueprint/history")).get("data").get(1);
         assertThat(first.get("actor").asText()).isEqualTo(z.team.rep1.userId().toString());
         assertThat(first.get("detail").get("fields").get("Passport_Number").asText()).isEqualTo("K1234567");
-        assertThat(first.get("detail").get("attachments").get(0).asText()).isEqualTo("passport.pdf");
+        assertThat(first.get("detail").get("attachments").get(0).get("id").asText()).isEqualTo(scan);
+        assertThat(first.get("detail").get("attachments").get(0).get("file_name").asText()).isEqualTo("passport.pdf");
     }
 
     @BothServers

@@ -67,6 +67,8 @@ final class Columns {
             ps.setObject(index, OffsetDateTime.ofInstant(t, ZoneOffset.UTC));
         } else if (value instanceof UUID u) {
             ps.setObject(index, u);
+        } else if (value instanceof byte[] bytes) {
+            ps.setBytes(index, bytes);
         } else if (value instanceof List<?> list) {
             ps.setString(index, Json.write(list));
         } else {

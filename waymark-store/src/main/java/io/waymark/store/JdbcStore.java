@@ -100,6 +100,7 @@ public final class JdbcStore implements AutoCloseable {
                 .journeyStore(new JdbcJourneyStore(transactor, dialect))
                 .blueprintStore(new JdbcBlueprintStore(transactor))
                 .approvalStore(new JdbcApprovalStore(transactor))
+                .attachmentStore(new JdbcAttachmentStore(transactor))
                 .reviewStore(new JdbcReviewStore(transactor))
                 .cadenceStore(new JdbcCadenceStore(transactor, dialect));
     }
