@@ -70,6 +70,7 @@ public final class SignalDispatcher implements AutoCloseable {
         // One query for every partition's head; a partition whose head every consumer has
         // reached (by the checkpoints this node knows) costs nothing more.
         Map<Integer, Long> heads = store.heads();
+        delivered += drainAcross(heads);
         for (Map.Entry<Integer, Long> head : heads.entrySet()) {
             int partition = head.getKey();
             Recent recent = new Recent();
@@ -112,6 +113,115 @@ public final class SignalDispatcher implements AutoCloseable {
             }
         }
         return delivered;
+    }
+
+    /**
+     * The first batch of several partitions at once: the partitions with something new (up to
+     * about {@code batchSize} signals between them) go to their consumers in good standing in ONE
+     * transaction, so a pass that moves a few signals in each of many partitions commits once,
+     * not once per partition. Each partition is still delivered in order, one batch per consumer,
+     * with its checkpoints moved in that transaction. If anything throws, the transaction rolls
+     * back, leaving no trace, and the partition-by-partition loop of {@link #runOnce} delivers
+     * the same signals (and isolates the failure). Returns the deliveries made.
+     */
+    private int drainAcross(Map<Integer, Long> heads) {
+        int delivered = 0;
+        List<Integer> chunk = new ArrayList<>();
+        long size = 0;
+        for (Map.Entry<Integer, Long> head : new java.util.TreeMap<>(heads).entrySet()) {
+            int partition = head.getKey();
+            long behind = 0;
+            for (SignalConsumer consumer : consumers) {
+                if (failures.containsKey(consumer.name() + "#" + partition)) {
+                    behind = -1;
+                    break;
+                }
+                behind = Math.max(behind, head.getValue() - known(consumer).getOrDefault(partition, 0L));
+            }
+            if (behind <= 0) {
+                continue;
+            }
+            if (!chunk.isEmpty() && size + Math.min(behind, batchSize) > batchSize) {
+                delivered += drainChunk(chunk, heads);
+                chunk.clear();
+                size = 0;
+            }
+            chunk.add(partition);
+            size += Math.min(behind, batchSize);
+        }
+        if (!chunk.isEmpty()) {
+            delivered += drainChunk(chunk, heads);
+        }
+        return delivered;
+    }
+
+    private int drainChunk(List<Integer> partitions, Map<Integer, Long> heads) {
+        if (partitions.size() < 2) {
+            return 0;
+        }
+        Map<String, Map<Integer, Long>> moved = new HashMap<>();
+        int[] count = {0};
+        try {
+            tx.run(() -> {
+                moved.clear();
+                count[0] = 0;
+                for (int partition : partitions) {
+                    List<String> names = new ArrayList<>();
+                    List<String> missing = new ArrayList<>();
+                    for (SignalConsumer c : consumers) {
+                        if (known(c).getOrDefault(partition, 0L) < heads.get(partition)) {
+                            names.add(c.name());
+                            if (!known(c).containsKey(partition)) {
+                                missing.add(c.name());
+                            }
+                        }
+                    }
+                    if (names.isEmpty()) {
+                        continue;
+                    }
+                    Map<String, Long> claimed = store.claimAll(partition, names, missing);
+                    Map<String, Long> advanced = new HashMap<>();
+                    Recent recent = new Recent();
+                    for (SignalConsumer consumer : consumers) {
+                        Long from = claimed.get(consumer.name());
+                        if (from == null) {
+                            continue;
+                        }
+                        List<Signal> batch = recent.after(from, batchSize);
+                        if (batch == null) {
+                            batch = store.read(partition, from, batchSize);
+                            recent.from = from;
+                            recent.signals = batch;
+                        }
+                        if (batch.isEmpty()) {
+                            continue;
+                        }
+                        consumer.beginBatch(batch);
+                        for (Signal s : batch) {
+                            consumer.accept(s);
+                        }
+                        consumer.endBatch();
+                        long to = batch.get(batch.size() - 1).seq();
+                        advanced.put(consumer.name(), to);
+                        moved.computeIfAbsent(consumer.name(), k -> new HashMap<>()).put(partition, to);
+                        count[0] += batch.size();
+                    }
+                    if (!advanced.isEmpty()) {
+                        store.advanceAll(partition, advanced);
+                    }
+                }
+            });
+        } catch (RuntimeException e) {
+            LOG.debug("{} partitions failed together; delivering them one by one: {}", partitions.size(), e.toString());
+            return 0;
+        }
+        for (SignalConsumer consumer : consumers) {
+            Map<Integer, Long> m = moved.get(consumer.name());
+            if (m != null) {
+                known(consumer).putAll(m);
+            }
+        }
+        return count[0];
     }
 
     private Map<Integer, Long> known(SignalConsumer consumer) {
