@@ -429,6 +429,33 @@ public final class Reviews {
             }
 
             @Override
+            public java.util.Map<Integer, RuntimeException> refusals(Actor actor, Module module, List<Record> before, List<Record> after) {
+                // Only a pending or rejected review can refuse a change: one query finds which of
+                // the records have one, and only those are checked one by one.
+                java.util.Map<Integer, RuntimeException> out = new java.util.HashMap<>();
+                if (after.isEmpty()) {
+                    return out;
+                }
+                Set<UUID> ids = new HashSet<>();
+                after.forEach(r -> ids.add(r.id()));
+                Set<UUID> held = store.held(actor.orgId(), ids);
+                if (held.isEmpty()) {
+                    return out;
+                }
+                for (int i = 0; i < after.size(); i++) {
+                    if (!held.contains(after.get(i).id())) {
+                        continue;
+                    }
+                    try {
+                        checkUpdate(actor, module, before.get(i), after.get(i));
+                    } catch (io.waymark.error.WaymarkException e) {
+                        out.put(i, e);
+                    }
+                }
+                return out;
+            }
+
+            @Override
             public void checkDelete(Actor actor, Module module, Record current) {
                 ReviewStore.Review r = store.ofRecord(actor.orgId(), current.id()).orElse(null);
                 if (r != null && r.status().equals("pending")) {

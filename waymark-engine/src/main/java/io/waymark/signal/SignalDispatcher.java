@@ -67,10 +67,10 @@ public final class SignalDispatcher implements AutoCloseable {
      */
     public synchronized int runOnce() {
         int delivered = 0;
+        // One query for every partition's head; a partition whose head every consumer has
+        // reached (by the checkpoints this node knows) costs nothing more.
         Map<Integer, Long> heads = store.heads();
-        // Partition by partition, the consumers in turns, so that consumers at the same checkpoint
-        // share one read of each batch (signals never change once appended) instead of each
-        // reading and parsing it again.
+        delivered += drainAcross(heads);
         for (Map.Entry<Integer, Long> head : heads.entrySet()) {
             int partition = head.getKey();
             Recent recent = new Recent();
@@ -78,12 +78,31 @@ public final class SignalDispatcher implements AutoCloseable {
             boolean progress = true;
             while (progress) {
                 progress = false;
+                // The consumers that are behind and in good standing take the batch together, in
+                // one transaction that moves all their checkpoints. If any of them throws, that
+                // transaction rolls back (leaving no trace) and they run one at a time below, so
+                // a failing consumer retries and dead-letters alone, and the others' effects
+                // happen once, in their own transactions.
+                List<SignalConsumer> together = new ArrayList<>();
+                List<SignalConsumer> alone = new ArrayList<>();
                 for (SignalConsumer consumer : consumers) {
-                    Map<Integer, Long> done = known.computeIfAbsent(consumer.name(), n -> new HashMap<>(store.checkpoints(n)));
+                    Map<Integer, Long> done = known(consumer);
                     if (stopped.contains(consumer) || done.getOrDefault(partition, 0L) >= head.getValue()) {
                         continue;
                     }
-                    int n = drain(consumer, partition, done, recent);
+                    (failures.containsKey(consumer.name() + "#" + partition) ? alone : together).add(consumer);
+                }
+                if (together.size() > 1) {
+                    int n = drainTogether(together, partition, recent, stopped);
+                    if (n >= 0) {
+                        delivered += n;
+                        progress |= n > 0;
+                        together.clear();
+                    }
+                }
+                alone.addAll(0, together);
+                for (SignalConsumer consumer : alone) {
+                    int n = drain(consumer, partition, known(consumer), recent);
                     if (n <= 0) {
                         stopped.add(consumer);
                     } else {
@@ -94,6 +113,190 @@ public final class SignalDispatcher implements AutoCloseable {
             }
         }
         return delivered;
+    }
+
+    /**
+     * The first batch of several partitions at once: the partitions with something new (up to
+     * about {@code batchSize} signals between them) go to their consumers in good standing in ONE
+     * transaction, so a pass that moves a few signals in each of many partitions commits once,
+     * not once per partition. Each partition is still delivered in order, one batch per consumer,
+     * with its checkpoints moved in that transaction. If anything throws, the transaction rolls
+     * back, leaving no trace, and the partition-by-partition loop of {@link #runOnce} delivers
+     * the same signals (and isolates the failure). Returns the deliveries made.
+     */
+    private int drainAcross(Map<Integer, Long> heads) {
+        int delivered = 0;
+        List<Integer> chunk = new ArrayList<>();
+        long size = 0;
+        for (Map.Entry<Integer, Long> head : new java.util.TreeMap<>(heads).entrySet()) {
+            int partition = head.getKey();
+            long behind = 0;
+            for (SignalConsumer consumer : consumers) {
+                if (failures.containsKey(consumer.name() + "#" + partition)) {
+                    behind = -1;
+                    break;
+                }
+                behind = Math.max(behind, head.getValue() - known(consumer).getOrDefault(partition, 0L));
+            }
+            if (behind <= 0) {
+                continue;
+            }
+            if (!chunk.isEmpty() && size + Math.min(behind, batchSize) > batchSize) {
+                delivered += drainChunk(chunk, heads);
+                chunk.clear();
+                size = 0;
+            }
+            chunk.add(partition);
+            size += Math.min(behind, batchSize);
+        }
+        if (!chunk.isEmpty()) {
+            delivered += drainChunk(chunk, heads);
+        }
+        return delivered;
+    }
+
+    private int drainChunk(List<Integer> partitions, Map<Integer, Long> heads) {
+        if (partitions.size() < 2) {
+            return 0;
+        }
+        Map<String, Map<Integer, Long>> moved = new HashMap<>();
+        int[] count = {0};
+        try {
+            tx.run(() -> {
+                moved.clear();
+                count[0] = 0;
+                for (int partition : partitions) {
+                    List<String> names = new ArrayList<>();
+                    List<String> missing = new ArrayList<>();
+                    for (SignalConsumer c : consumers) {
+                        if (known(c).getOrDefault(partition, 0L) < heads.get(partition)) {
+                            names.add(c.name());
+                            if (!known(c).containsKey(partition)) {
+                                missing.add(c.name());
+                            }
+                        }
+                    }
+                    if (names.isEmpty()) {
+                        continue;
+                    }
+                    Map<String, Long> claimed = store.claimAll(partition, names, missing);
+                    Map<String, Long> advanced = new HashMap<>();
+                    Recent recent = new Recent();
+                    for (SignalConsumer consumer : consumers) {
+                        Long from = claimed.get(consumer.name());
+                        if (from == null) {
+                            continue;
+                        }
+                        List<Signal> batch = recent.after(from, batchSize);
+                        if (batch == null) {
+                            batch = store.read(partition, from, batchSize);
+                            recent.from = from;
+                            recent.signals = batch;
+                        }
+                        if (batch.isEmpty()) {
+                            continue;
+                        }
+                        consumer.beginBatch(batch);
+                        for (Signal s : batch) {
+                            consumer.accept(s);
+                        }
+                        consumer.endBatch();
+                        long to = batch.get(batch.size() - 1).seq();
+                        advanced.put(consumer.name(), to);
+                        moved.computeIfAbsent(consumer.name(), k -> new HashMap<>()).put(partition, to);
+                        count[0] += batch.size();
+                    }
+                    if (!advanced.isEmpty()) {
+                        store.advanceAll(partition, advanced);
+                    }
+                }
+            });
+        } catch (RuntimeException e) {
+            LOG.debug("{} partitions failed together; delivering them one by one: {}", partitions.size(), e.toString());
+            return 0;
+        }
+        for (SignalConsumer consumer : consumers) {
+            Map<Integer, Long> m = moved.get(consumer.name());
+            if (m != null) {
+                known(consumer).putAll(m);
+            }
+        }
+        return count[0];
+    }
+
+    private Map<Integer, Long> known(SignalConsumer consumer) {
+        return known.computeIfAbsent(consumer.name(), n -> new HashMap<>(store.checkpoints(n)));
+    }
+
+    /**
+     * One batch of one partition for several consumers, in one transaction that advances each
+     * one's checkpoint. Returns the deliveries, or -1 if a consumer threw (everything rolled
+     * back; the caller runs them one by one). A consumer claimed elsewhere or with nothing new
+     * is added to {@code stopped}.
+     */
+    private int drainTogether(List<SignalConsumer> group, int partition, Recent recent, Set<SignalConsumer> stopped) {
+        Map<SignalConsumer, Long> last = new HashMap<>();
+        Set<SignalConsumer> advanced = new HashSet<>();
+        int[] count = {0};
+        try {
+            tx.run(() -> {
+                last.clear();
+                advanced.clear();
+                count[0] = 0;
+                List<String> names = new ArrayList<>(group.size());
+                List<String> missing = new ArrayList<>();
+                for (SignalConsumer c : group) {
+                    names.add(c.name());
+                    if (!known(c).containsKey(partition)) {
+                        missing.add(c.name());
+                    }
+                }
+                Map<String, Long> claimed = store.claimAll(partition, names, missing);
+                Map<String, Long> moved = new HashMap<>();
+                for (SignalConsumer consumer : group) {
+                    Long from = claimed.get(consumer.name());
+                    if (from == null) {
+                        continue;
+                    }
+                    List<Signal> batch = recent.after(from, batchSize);
+                    if (batch == null) {
+                        batch = store.read(partition, from, batchSize);
+                        recent.from = from;
+                        recent.signals = batch;
+                    }
+                    if (batch.isEmpty()) {
+                        last.put(consumer, from);
+                        continue;
+                    }
+                    consumer.beginBatch(batch);
+                    for (Signal s : batch) {
+                        consumer.accept(s);
+                    }
+                    consumer.endBatch();
+                    long to = batch.get(batch.size() - 1).seq();
+                    last.put(consumer, to);
+                    moved.put(consumer.name(), to);
+                    advanced.add(consumer);
+                    count[0] += batch.size();
+                }
+                if (!moved.isEmpty()) {
+                    store.advanceAll(partition, moved);
+                }
+            });
+        } catch (RuntimeException e) {
+            LOG.debug("partition={} failed for {} consumers together; running them one by one: {}", partition, group.size(), e.toString());
+            return -1;
+        }
+        for (SignalConsumer consumer : group) {
+            Long to = last.get(consumer);
+            if (to != null) {
+                known(consumer).put(partition, to);
+            }
+            if (!advanced.contains(consumer)) {
+                stopped.add(consumer);
+            }
+        }
+        return count[0];
     }
 
     /** The last batch read of one partition: every signal it held after {@code from}, up to the last one read. */

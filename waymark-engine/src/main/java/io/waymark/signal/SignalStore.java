@@ -47,6 +47,24 @@ public interface SignalStore {
     /** Moves a claimed checkpoint. */
     void advance(String consumer, int partition, long seq);
 
+    /**
+     * {@link #claim} for several consumers of one partition at once: the checkpoints of those
+     * not held by another node now, by consumer. {@code missing} names the consumers that may
+     * not have a checkpoint row for the partition yet (the others are known to have one).
+     */
+    default Map<String, Long> claimAll(int partition, java.util.List<String> consumers, java.util.Collection<String> missing) {
+        Map<String, Long> out = new java.util.HashMap<>();
+        for (String c : consumers) {
+            claim(c, partition).ifPresent(seq -> out.put(c, seq));
+        }
+        return out;
+    }
+
+    /** {@link #advance} for several claimed checkpoints of one partition, by consumer. */
+    default void advanceAll(int partition, Map<String, Long> seqs) {
+        seqs.forEach((c, seq) -> advance(c, partition, seq));
+    }
+
     /** Records that a consumer gave up on a signal after repeated failures. */
     void deadLetter(String consumer, Signal signal, int attempts, String error);
 

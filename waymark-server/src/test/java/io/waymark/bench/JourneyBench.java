@@ -138,8 +138,10 @@ final class JourneyBench {
                             seen.putIfAbsent(rs.getObject(1, UUID.class), now);
                         }
                     }
-                    // Path lines carry the time of the decision, before their commit: look back a while.
-                    window = pollStart.minusSeconds(2);
+                    // Path lines carry the time of the decision, before their commit: look back a
+                    // while (generously: under a heavy load a delivery transaction can take seconds,
+                    // and a line older than the window would never be seen).
+                    window = pollStart.minusSeconds(30);
                     Thread.sleep(2);
                 }
             } catch (Exception e) {

@@ -75,8 +75,30 @@ final class JdbcOutboxStore implements OutboxStore {
 
     @Override
     public List<OutboxEntry> lockDueTransactional(Instant now, int limit) {
-        return jdbc(c -> query(c, "SELECT " + COLUMNS + " FROM outbox_entries WHERE status = 'pending' AND transactional = TRUE "
+        return jdbc(c -> claim(c, "SELECT " + COLUMNS + " FROM outbox_entries WHERE status = 'pending' AND transactional = TRUE "
                 + "AND next_attempt_at <= ? ORDER BY next_attempt_at, seq LIMIT ?" + dialect.lockSkipLocked(), now, limit));
+    }
+
+    /**
+     * A claim, read in the order of the due index. On PostgreSQL, a table filled moments before
+     * (no statistics yet, the usual case when a decision enqueues thousands of entries) gets a
+     * bitmap scan of every pending entry and a sort for each claim: 100 ms for 20,000 pending
+     * instead of 3 ms. Bitmap scans are switched off for this one statement of the transaction.
+     */
+    private List<OutboxEntry> claim(Connection c, String sql, Object... params) throws SQLException {
+        if (dialect != Dialect.POSTGRESQL) {
+            return query(c, sql, params);
+        }
+        try (java.sql.Statement st = c.createStatement()) {
+            st.execute("SET LOCAL enable_bitmapscan = off");
+        }
+        try {
+            return query(c, sql, params);
+        } finally {
+            try (java.sql.Statement st = c.createStatement()) {
+                st.execute("SET LOCAL enable_bitmapscan TO DEFAULT");
+            }
+        }
     }
 
     @Override

@@ -148,4 +148,46 @@ class DispatcherTest {
         });
         assertThat(dead).isEqualTo(1);
     }
+    @BothDatabases
+    void consumersTakeABatchTogetherAndOneFailingDoesNotRepeatOrUndoTheOthers(TestDb db) {
+        // Three consumers take each partition's batch in one transaction. The second fails twice
+        // on cust-1: the shared transaction rolls back and they run one by one, so the first and
+        // third still write their tasks exactly once, and the second's retry writes its own once.
+        AtomicInteger failures = new AtomicInteger(2);
+        List<Recording> all = new ArrayList<>();
+        for (String tag : List.of("A", "B", "C")) {
+            Recording consumer = new Recording(db.admin().orgId());
+            consumer.before = s -> {
+                db.engine().records().create(db.admin(), "Tasks", json("{'Subject': '" + tag + " " + s.subject() + "'}"));
+                if (tag.equals("B") && s.subject().equals("cust-1") && failures.getAndDecrement() > 0) {
+                    throw new IllegalStateException("mailer down");
+                }
+            };
+            all.add(consumer);
+            db.engine().dispatcher().register(consumer);
+        }
+        emit(db, db.admin(), 3, 2);
+        for (int i = 0; i < 6; i++) {
+            db.clock().advance(Duration.ofMinutes(1));
+            db.engine().dispatcher().runOnce();
+        }
+        assertThat(failures.get()).isLessThanOrEqualTo(0);
+        // 3 consumers x 3 subjects x 2 signals, each task once.
+        assertThat(db.engine().records().count(db.admin(), "Tasks", null)).isEqualTo(18);
+        for (String tag : List.of("A", "B", "C")) {
+            for (int c = 0; c < 3; c++) {
+                String subject = tag + " cust-" + c;
+                long n = db.engine().records().list(db.admin(), "Tasks", null, null, 100, null).records().stream()
+                        .filter(r -> subject.equals(r.values().get("Subject"))).count();
+                assertThat(n).as(subject).isEqualTo(2);
+            }
+        }
+        // Later signals flow to all three again, together.
+        emit(db, db.admin(), 3, 1);
+        db.engine().dispatcher().runOnce();
+        assertThat(db.engine().records().count(db.admin(), "Tasks", null)).isEqualTo(27);
+        for (Recording r : all) {
+            r.seen.values().forEach(list -> assertThat(list).endsWith("0", "1", "0"));
+        }
+    }
 }
