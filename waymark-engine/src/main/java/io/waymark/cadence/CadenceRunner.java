@@ -42,15 +42,23 @@ public final class CadenceRunner implements SignalConsumer {
         return EMAIL.contains(t) || t.equals("record.updated") || t.equals("record.created");
     }
 
-    /** In a dispatcher batch: the org|subject keys with live enrollments (at its start, plus those enrolled in it); null outside one. */
-    private Set<String> enrolled;
+    /**
+     * In a dispatcher batch: the live enrollments of each org|subject key, as this batch left
+     * them (read once at its start, kept current as the batch saves them); null outside one.
+     */
+    private java.util.Map<String, List<CadenceStore.Enrollment>> live;
+    /** Whether {@link #live} holds every subject of the batch (false once something else wrote enrollments: look the rest up). */
+    private boolean complete;
+    /** In a dispatcher batch: the enrollment writes and effects held until its end; null outside one. */
+    private Cadences.Batch batch;
     /** In a dispatcher batch: each organisation's published cadences, read once; null outside one. */
     private java.util.Map<java.util.UUID, List<CadenceStore.StoredCadence>> published;
 
     /**
-     * Looks up, once for the whole batch, which subjects have a live enrollment at all, so that
-     * the signals of the others (most, in an organisation that uses journeys but few cadences)
-     * cost no query each.
+     * Reads, once for the whole batch, the live enrollments of every subject the batch's signals
+     * are about (one query per organisation), so that a signal costs no query of its own; the
+     * enrollments' writes and the effects (outbox entries, timers, signals) are held until
+     * {@link #endBatch}, which writes them with one batched statement each.
      */
     @Override
     public void beginBatch(List<Signal> signals) {
@@ -60,16 +68,47 @@ public final class CadenceRunner implements SignalConsumer {
                 subjects.computeIfAbsent(s.orgId(), o -> new java.util.LinkedHashSet<>()).add(s.subject());
             }
         }
-        Set<String> keys = new java.util.HashSet<>();
-        subjects.forEach((org, subs) -> cadences.store().subjectsWithLiveEnrollments(org, subs).forEach(sub -> keys.add(org + "|" + sub)));
-        enrolled = keys;
+        java.util.Map<String, List<CadenceStore.Enrollment>> found = new java.util.HashMap<>();
+        subjects.forEach((org, subs) -> cadences.store().liveEnrollmentsOf(org, subs)
+                .forEach((sub, list) -> found.put(org + "|" + sub, new ArrayList<>(list))));
+        live = found;
+        complete = true;
+        batch = new Cadences.Batch();
         published = new java.util.HashMap<>();
     }
 
     @Override
     public void endBatch() {
-        enrolled = null;
-        published = null;
+        try {
+            if (batch != null) {
+                batch.flush(cadences);
+            }
+        } finally {
+            live = null;
+            batch = null;
+            published = null;
+        }
+    }
+
+    /** Writes what the batch held so far, so that work reading enrollments from the store sees it; later look-ups go to the store. */
+    private void writeThrough() {
+        if (batch != null) {
+            batch.flush(cadences);
+            live.clear();
+            complete = false;
+        }
+    }
+
+    private List<CadenceStore.Enrollment> liveOf(Signal s, String key) {
+        if (live == null) {
+            return cadences.store().liveEnrollments(s.orgId(), s.subject());
+        }
+        List<CadenceStore.Enrollment> known = live.get(key);
+        if (known == null && !complete) {
+            known = new ArrayList<>(cadences.store().liveEnrollments(s.orgId(), s.subject()));
+            live.put(key, known);
+        }
+        return known == null ? List.of() : known;
     }
 
     @Override
@@ -82,26 +121,40 @@ public final class CadenceRunner implements SignalConsumer {
             // Any record may start to match a cadence, or be the related record that ends another's enrollment.
             List<CadenceStore.StoredCadence> cadencesOfOrg = published == null ? cadences.store().published(s.orgId())
                     : published.computeIfAbsent(s.orgId(), cadences.store()::published);
-            if (cadences.recordChanged(s, cadencesOfOrg) && enrolled != null) {
-                enrolled.add(key);
-            }
+            cadences.recordChanged(s, cadencesOfOrg, this::writeThrough);
             if (s.type().equals("record.created")) {
                 return;
             }
         }
-        if (enrolled != null && !enrolled.contains(key)) {
+        List<CadenceStore.Enrollment> enrollments = liveOf(s, key);
+        if (enrollments.isEmpty()) {
             return;
         }
-        List<Cadences.Work> live = new ArrayList<>();
-        for (CadenceStore.Enrollment e : cadences.store().liveEnrollments(s.orgId(), s.subject())) {
+        List<Cadences.Work> work = new ArrayList<>();
+        for (CadenceStore.Enrollment e : enrollments) {
             // The enrollment's version (cached once parsed) names the cadence as it was published.
             CadenceDefinition d = cadences.definition(e.orgId(), e.cadenceId(), e.version());
             if (d != null) {
-                live.add(new Cadences.Work(e, d, d.name()));
+                work.add(new Cadences.Work(e, d, d.name()));
             }
         }
-        if (!live.isEmpty()) {
-            cadences.onSignal(s, live, new Cadences.Effects());
+        if (work.isEmpty()) {
+            return;
         }
+        if (batch == null) {
+            cadences.onSignal(s, work, new Cadences.Effects(), null);
+            return;
+        }
+        cadences.onSignal(s, work, batch.effects(s.orgId()), batch);
+        // Keep the batch's view current: what this signal saved replaces what was read; ended ones leave.
+        List<CadenceStore.Enrollment> now = new ArrayList<>(enrollments.size());
+        for (CadenceStore.Enrollment e : enrollments) {
+            CadenceStore.Enrollment saved = batch.saved(e.id());
+            CadenceStore.Enrollment current = saved == null ? e : saved;
+            if (current.live()) {
+                now.add(current);
+            }
+        }
+        live.put(key, now);
     }
 }
