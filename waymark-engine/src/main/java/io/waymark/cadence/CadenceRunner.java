@@ -42,36 +42,57 @@ public final class CadenceRunner implements SignalConsumer {
         return EMAIL.contains(t) || t.equals("record.updated") || t.equals("record.created");
     }
 
+    /** In a dispatcher batch: the enrollments read, by id, as this batch left them (kept current as it saves them); null outside one. */
+    private java.util.Map<java.util.UUID, CadenceStore.Enrollment> known;
+    /** In a dispatcher batch: the ids of the live enrollments of each org|subject key read at its start. */
+    private java.util.Map<String, List<java.util.UUID>> bySubject;
     /**
-     * In a dispatcher batch: the live enrollments of each org|subject key, as this batch left
-     * them (read once at its start, kept current as the batch saves them); null outside one.
+     * Whether {@link #known} and {@link #bySubject} hold everything the batch's signals need
+     * (false once something else wrote enrollments: look the rest up in the store).
      */
-    private java.util.Map<String, List<CadenceStore.Enrollment>> live;
-    /** Whether {@link #live} holds every subject of the batch (false once something else wrote enrollments: look the rest up). */
     private boolean complete;
     /** In a dispatcher batch: the enrollment writes and effects held until its end; null outside one. */
     private Cadences.Batch batch;
     /** In a dispatcher batch: each organisation's published cadences, read once; null outside one. */
     private java.util.Map<java.util.UUID, List<CadenceStore.StoredCadence>> published;
 
+    /** The enrollment a cadence timer fired for, or null. */
+    private static java.util.UUID timerEnrollment(Signal s) {
+        return s.type().equals(Timers.FIRED) ? io.waymark.Ids.parse(s.payload().path("data").path("enrollment").asText("")) : null;
+    }
+
     /**
-     * Reads, once for the whole batch, the live enrollments of every subject the batch's signals
-     * are about (one query per organisation), so that a signal costs no query of its own; the
-     * enrollments' writes and the effects (outbox entries, timers, signals) are held until
-     * {@link #endBatch}, which writes them with one batched statement each.
+     * Reads, once for the whole batch, the enrollments its signals are about: those whose timers
+     * fired by id, and the live ones of the other signals' subjects (one query each per
+     * organisation), so that a signal costs no query of its own; the enrollments' writes and the
+     * effects (outbox entries, timers, signals) are held until {@link #endBatch}, which writes
+     * them with one batched statement each.
      */
     @Override
     public void beginBatch(List<Signal> signals) {
         java.util.Map<java.util.UUID, Set<String>> subjects = new java.util.HashMap<>();
+        java.util.Map<java.util.UUID, Set<java.util.UUID>> ids = new java.util.HashMap<>();
         for (Signal s : signals) {
             if (relevant(s)) {
-                subjects.computeIfAbsent(s.orgId(), o -> new java.util.LinkedHashSet<>()).add(s.subject());
+                java.util.UUID id = timerEnrollment(s);
+                if (id != null) {
+                    ids.computeIfAbsent(s.orgId(), o -> new java.util.LinkedHashSet<>()).add(id);
+                } else {
+                    subjects.computeIfAbsent(s.orgId(), o -> new java.util.LinkedHashSet<>()).add(s.subject());
+                }
             }
         }
-        java.util.Map<String, List<CadenceStore.Enrollment>> found = new java.util.HashMap<>();
-        subjects.forEach((org, subs) -> cadences.store().liveEnrollmentsOf(org, subs)
-                .forEach((sub, list) -> found.put(org + "|" + sub, new ArrayList<>(list))));
-        live = found;
+        known = new java.util.HashMap<>();
+        bySubject = new java.util.HashMap<>();
+        ids.forEach((org, some) -> cadences.store().enrollmentsById(org, some).forEach(e -> known.put(e.id(), e)));
+        subjects.forEach((org, subs) -> cadences.store().liveEnrollmentsOf(org, subs).forEach((sub, list) -> {
+            List<java.util.UUID> of = new ArrayList<>();
+            for (CadenceStore.Enrollment e : list) {
+                known.putIfAbsent(e.id(), e);
+                of.add(e.id());
+            }
+            bySubject.put(org + "|" + sub, of);
+        }));
         complete = true;
         batch = new Cadences.Batch();
         published = new java.util.HashMap<>();
@@ -84,7 +105,8 @@ public final class CadenceRunner implements SignalConsumer {
                 batch.flush(cadences);
             }
         } finally {
-            live = null;
+            known = null;
+            bySubject = null;
             batch = null;
             published = null;
         }
@@ -94,21 +116,49 @@ public final class CadenceRunner implements SignalConsumer {
     private void writeThrough() {
         if (batch != null) {
             batch.flush(cadences);
-            live.clear();
+            known.clear();
+            bySubject.clear();
             complete = false;
         }
     }
 
+    /** The live enrollments a signal is for: its subject's, or for a cadence timer only the one it fired for. */
     private List<CadenceStore.Enrollment> liveOf(Signal s, String key) {
-        if (live == null) {
-            return cadences.store().liveEnrollments(s.orgId(), s.subject());
+        java.util.UUID timed = timerEnrollment(s);
+        if (known == null) {
+            List<CadenceStore.Enrollment> all = cadences.store().liveEnrollments(s.orgId(), s.subject());
+            return timed == null ? all : all.stream().filter(e -> e.id().equals(timed)).toList();
         }
-        List<CadenceStore.Enrollment> known = live.get(key);
-        if (known == null && !complete) {
-            known = new ArrayList<>(cadences.store().liveEnrollments(s.orgId(), s.subject()));
-            live.put(key, known);
+        if (timed != null) {
+            CadenceStore.Enrollment e = known.get(timed);
+            if (e == null && !complete) {
+                e = cadences.store().findEnrollment(s.orgId(), timed).orElse(null);
+                if (e != null) {
+                    known.put(e.id(), e);
+                }
+            }
+            return e != null && e.live() && e.subject().equals(s.subject()) ? List.of(e) : List.of();
         }
-        return known == null ? List.of() : known;
+        List<java.util.UUID> ids = bySubject.get(key);
+        if (ids == null && !complete) {
+            ids = new ArrayList<>();
+            for (CadenceStore.Enrollment e : cadences.store().liveEnrollments(s.orgId(), s.subject())) {
+                known.putIfAbsent(e.id(), e);
+                ids.add(e.id());
+            }
+            bySubject.put(key, ids);
+        }
+        if (ids == null) {
+            return List.of();
+        }
+        List<CadenceStore.Enrollment> out = new ArrayList<>(ids.size());
+        for (java.util.UUID id : ids) {
+            CadenceStore.Enrollment e = known.get(id);
+            if (e != null && e.live()) {
+                out.add(e);
+            }
+        }
+        return out;
     }
 
     @Override
@@ -146,15 +196,12 @@ public final class CadenceRunner implements SignalConsumer {
             return;
         }
         cadences.onSignal(s, work, batch.effects(s.orgId()), batch);
-        // Keep the batch's view current: what this signal saved replaces what was read; ended ones leave.
-        List<CadenceStore.Enrollment> now = new ArrayList<>(enrollments.size());
+        // Keep the batch's view current: what this signal saved replaces what was read.
         for (CadenceStore.Enrollment e : enrollments) {
             CadenceStore.Enrollment saved = batch.saved(e.id());
-            CadenceStore.Enrollment current = saved == null ? e : saved;
-            if (current.live()) {
-                now.add(current);
+            if (saved != null) {
+                known.put(e.id(), saved);
             }
         }
-        live.put(key, now);
     }
 }

@@ -113,6 +113,15 @@ public interface CadenceStore {
         return out;
     }
 
+    /** The enrollments (any status) with these ids, in no particular order. */
+    default List<Enrollment> enrollmentsById(UUID orgId, java.util.Collection<UUID> ids) {
+        List<Enrollment> out = new java.util.ArrayList<>();
+        for (UUID id : new java.util.LinkedHashSet<>(ids)) {
+            findEnrollment(orgId, id).ifPresent(out::add);
+        }
+        return out;
+    }
+
     /** The live enrollments of each of {@code subjects} that has any, in any cadence, ordered by id. */
     default Map<String, List<Enrollment>> liveEnrollmentsOf(UUID orgId, java.util.Collection<String> subjects) {
         Map<String, List<Enrollment>> out = new java.util.HashMap<>();

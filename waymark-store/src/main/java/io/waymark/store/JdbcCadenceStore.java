@@ -282,6 +282,32 @@ final class JdbcCadenceStore implements CadenceStore {
         return out;
     }
 
+    @Override
+    public List<Enrollment> enrollmentsById(UUID orgId, java.util.Collection<UUID> ids) {
+        List<Enrollment> out = new ArrayList<>();
+        List<UUID> all = new ArrayList<>(new java.util.LinkedHashSet<>(ids));
+        for (int from = 0; from < all.size(); from += 1000) {
+            List<UUID> chunk = all.subList(from, Math.min(all.size(), from + 1000));
+            // By primary key: the plan needs no statistics (a fresh table's subject look-up may scan it).
+            String sql = dialect == Dialect.POSTGRESQL
+                    ? "SELECT " + ENROLLMENT + " FROM cad_enrollments WHERE id = ANY (?) AND org_id = ?"
+                    : "SELECT " + prefixed("e") + " FROM UNNEST(CAST(? AS UUID ARRAY)) AS t(i) JOIN cad_enrollments e ON e.id = t.i WHERE e.org_id = ?";
+            jdbc(c -> {
+                try (PreparedStatement ps = c.prepareStatement(sql)) {
+                    ps.setArray(1, c.createArrayOf(dialect == Dialect.POSTGRESQL ? "uuid" : "UUID", chunk.toArray()));
+                    ps.setObject(2, orgId);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            out.add(enrollment(rs));
+                        }
+                    }
+                }
+                return null;
+            });
+        }
+        return out;
+    }
+
     private static String prefixed(String alias) {
         return java.util.Arrays.stream(ENROLLMENT.split(", ")).map(col -> alias + "." + col).collect(java.util.stream.Collectors.joining(", "));
     }
