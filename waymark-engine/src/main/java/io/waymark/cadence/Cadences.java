@@ -1006,7 +1006,9 @@ public final class Cadences {
                 c.outbox.enqueue(actions);
             }
             if (!cancel.isEmpty() && orgId != null) {
-                List<String> keys = cancel.stream().filter(k -> timers.stream().noneMatch(t -> t.key().equals(k))).toList();
+                java.util.Set<String> set = new java.util.HashSet<>();
+                timers.forEach(t -> set.add(t.key()));
+                List<String> keys = cancel.stream().filter(k -> !set.contains(k)).toList();
                 if (!keys.isEmpty()) {
                     c.timers.cancel(orgId, keys);
                 }
@@ -1092,7 +1094,8 @@ public final class Cadences {
 
     private void timer(Work w, Instant due, Effects fx) {
         ObjectNode data = Json.object().put("enrollment", w.id().toString());
-        fx.timers.removeIf(t -> t.key().equals(timerKey(w.id())));
+        String key = timerKey(w.id());
+        fx.timers.removeIf(t -> t.key().equals(key));
         fx.timers.add(new Timer(w.loaded.orgId(), timerKey(w.id()), TIMER_PURPOSE, due, w.loaded.subject(), w.loaded.module(), w.loaded.recordId(), data));
     }
 
@@ -1245,7 +1248,8 @@ public final class Cadences {
         w.state.remove("due");
         line(w, now, "ended", null).put("reason", reason);
         fx.cancel.add(timerKey(w.id()));
-        fx.timers.removeIf(t -> t.key().equals(timerKey(w.id())));
+        String key = timerKey(w.id());
+        fx.timers.removeIf(t -> t.key().equals(key));
         if (reason.equals("goal_reached")) {
             ObjectNode p = Json.object().put("cadence", w.cadenceName).put("cadence_id", w.loaded.cadenceId().toString())
                     .put("enrollment_id", w.id().toString()).put("goal", goal);

@@ -254,20 +254,18 @@ final class JdbcCadenceStore implements CadenceStore {
         for (int from = 0; from < all.size(); from += 1000) {
             List<UUID> chunk = all.subList(from, Math.min(all.size(), from + 1000));
             String sql = dialect == Dialect.POSTGRESQL
-                    ? "SELECT " + ENROLLMENT + " FROM cad_enrollments WHERE cadence_id = ? AND record_id = ANY (?) AND org_id = ? "
-                    + "ORDER BY ended_at DESC NULLS FIRST, id DESC"
+                    // One index probe per record (the LATERAL subquery with OFFSET 0 is not flattened): on a table
+                    // filled moments before, without statistics, "record_id = ANY (?)" was planned as a scan of the cadence's rows.
+                    ? "SELECT " + prefixed("e") + " FROM UNNEST(CAST(? AS UUID ARRAY)) AS t(r) CROSS JOIN LATERAL (SELECT " + ENROLLMENT
+                    + " FROM cad_enrollments WHERE cadence_id = ? AND record_id = t.r OFFSET 0) e WHERE e.org_id = ? "
+                    + "ORDER BY e.ended_at DESC NULLS FIRST, e.id DESC"
                     : "SELECT " + prefixed("e") + " FROM UNNEST(CAST(? AS UUID ARRAY)) AS t(r) JOIN cad_enrollments e ON e.cadence_id = ? AND e.record_id = t.r "
                     + "WHERE e.org_id = ? ORDER BY e.ended_at DESC NULLS FIRST, e.id DESC";
             jdbc(c -> {
                 try (PreparedStatement ps = c.prepareStatement(sql)) {
                     java.sql.Array array = c.createArrayOf(dialect == Dialect.POSTGRESQL ? "uuid" : "UUID", chunk.toArray());
-                    if (dialect == Dialect.POSTGRESQL) {
-                        ps.setObject(1, cadenceId);
-                        ps.setArray(2, array);
-                    } else {
-                        ps.setArray(1, array);
-                        ps.setObject(2, cadenceId);
-                    }
+                    ps.setArray(1, array);
+                    ps.setObject(2, cadenceId);
                     ps.setObject(3, orgId);
                     try (ResultSet rs = ps.executeQuery()) {
                         while (rs.next()) {
@@ -318,21 +316,17 @@ final class JdbcCadenceStore implements CadenceStore {
         List<String> all = new ArrayList<>(new java.util.LinkedHashSet<>(subjects));
         for (int from = 0; from < all.size(); from += 500) {
             List<String> chunk = all.subList(from, Math.min(all.size(), from + 500));
-            // As subjectsWithLiveEnrollments: one array parameter, a join on it on H2.
+            // One array parameter; on PostgreSQL one index probe per subject (the LATERAL subquery with OFFSET 0 is not
+            // flattened; "subject = ANY (?)" on a fresh table was planned as a scan of the organisation's rows), on H2 a join.
             String sql = dialect == Dialect.POSTGRESQL
-                    ? "SELECT " + ENROLLMENT + " FROM cad_enrollments WHERE org_id = ? AND subject = ANY (?) AND status <> 'ended' ORDER BY id"
+                    ? "SELECT " + prefixed("e") + " FROM UNNEST(CAST(? AS VARCHAR ARRAY)) AS t(s) CROSS JOIN LATERAL (SELECT " + ENROLLMENT
+                    + " FROM cad_enrollments WHERE org_id = ? AND subject = t.s AND status <> 'ended' OFFSET 0) e ORDER BY e.id"
                     : "SELECT " + prefixed("e") + " FROM UNNEST(CAST(? AS VARCHAR(200) ARRAY)) AS t(s) JOIN cad_enrollments e ON e.subject = t.s "
                     + "WHERE e.org_id = ? AND e.status <> 'ended' ORDER BY e.id";
             jdbc(c -> {
                 try (PreparedStatement ps = c.prepareStatement(sql)) {
-                    java.sql.Array array = c.createArrayOf("varchar", chunk.toArray());
-                    if (dialect == Dialect.POSTGRESQL) {
-                        ps.setObject(1, orgId);
-                        ps.setArray(2, array);
-                    } else {
-                        ps.setArray(1, array);
-                        ps.setObject(2, orgId);
-                    }
+                    ps.setArray(1, c.createArrayOf("varchar", chunk.toArray()));
+                    ps.setObject(2, orgId);
                     try (ResultSet rs = ps.executeQuery()) {
                         while (rs.next()) {
                             Enrollment e = enrollment(rs);
