@@ -42,34 +42,123 @@ public final class CadenceRunner implements SignalConsumer {
         return EMAIL.contains(t) || t.equals("record.updated") || t.equals("record.created");
     }
 
-    /** In a dispatcher batch: the org|subject keys with live enrollments (at its start, plus those enrolled in it); null outside one. */
-    private Set<String> enrolled;
+    /** In a dispatcher batch: the enrollments read, by id, as this batch left them (kept current as it saves them); null outside one. */
+    private java.util.Map<java.util.UUID, CadenceStore.Enrollment> known;
+    /** In a dispatcher batch: the ids of the live enrollments of each org|subject key read at its start. */
+    private java.util.Map<String, List<java.util.UUID>> bySubject;
+    /**
+     * Whether {@link #known} and {@link #bySubject} hold everything the batch's signals need
+     * (false once something else wrote enrollments: look the rest up in the store).
+     */
+    private boolean complete;
+    /** In a dispatcher batch: the enrollment writes and effects held until its end; null outside one. */
+    private Cadences.Batch batch;
     /** In a dispatcher batch: each organisation's published cadences, read once; null outside one. */
     private java.util.Map<java.util.UUID, List<CadenceStore.StoredCadence>> published;
 
+    /** The enrollment a cadence timer fired for, or null. */
+    private static java.util.UUID timerEnrollment(Signal s) {
+        return s.type().equals(Timers.FIRED) ? io.waymark.Ids.parse(s.payload().path("data").path("enrollment").asText("")) : null;
+    }
+
     /**
-     * Looks up, once for the whole batch, which subjects have a live enrollment at all, so that
-     * the signals of the others (most, in an organisation that uses journeys but few cadences)
-     * cost no query each.
+     * Reads, once for the whole batch, the enrollments its signals are about: those whose timers
+     * fired by id, and the live ones of the other signals' subjects (one query each per
+     * organisation), so that a signal costs no query of its own; the enrollments' writes and the
+     * effects (outbox entries, timers, signals) are held until {@link #endBatch}, which writes
+     * them with one batched statement each.
      */
     @Override
     public void beginBatch(List<Signal> signals) {
         java.util.Map<java.util.UUID, Set<String>> subjects = new java.util.HashMap<>();
+        java.util.Map<java.util.UUID, Set<java.util.UUID>> ids = new java.util.HashMap<>();
         for (Signal s : signals) {
             if (relevant(s)) {
-                subjects.computeIfAbsent(s.orgId(), o -> new java.util.LinkedHashSet<>()).add(s.subject());
+                java.util.UUID id = timerEnrollment(s);
+                if (id != null) {
+                    ids.computeIfAbsent(s.orgId(), o -> new java.util.LinkedHashSet<>()).add(id);
+                } else {
+                    subjects.computeIfAbsent(s.orgId(), o -> new java.util.LinkedHashSet<>()).add(s.subject());
+                }
             }
         }
-        Set<String> keys = new java.util.HashSet<>();
-        subjects.forEach((org, subs) -> cadences.store().subjectsWithLiveEnrollments(org, subs).forEach(sub -> keys.add(org + "|" + sub)));
-        enrolled = keys;
+        known = new java.util.HashMap<>();
+        bySubject = new java.util.HashMap<>();
+        ids.forEach((org, some) -> cadences.store().enrollmentsById(org, some).forEach(e -> known.put(e.id(), e)));
+        subjects.forEach((org, subs) -> cadences.store().liveEnrollmentsOf(org, subs).forEach((sub, list) -> {
+            List<java.util.UUID> of = new ArrayList<>();
+            for (CadenceStore.Enrollment e : list) {
+                known.putIfAbsent(e.id(), e);
+                of.add(e.id());
+            }
+            bySubject.put(org + "|" + sub, of);
+        }));
+        complete = true;
+        batch = new Cadences.Batch();
         published = new java.util.HashMap<>();
     }
 
     @Override
     public void endBatch() {
-        enrolled = null;
-        published = null;
+        try {
+            if (batch != null) {
+                batch.flush(cadences);
+            }
+        } finally {
+            known = null;
+            bySubject = null;
+            batch = null;
+            published = null;
+        }
+    }
+
+    /** Writes what the batch held so far, so that work reading enrollments from the store sees it; later look-ups go to the store. */
+    private void writeThrough() {
+        if (batch != null) {
+            batch.flush(cadences);
+            known.clear();
+            bySubject.clear();
+            complete = false;
+        }
+    }
+
+    /** The live enrollments a signal is for: its subject's, or for a cadence timer only the one it fired for. */
+    private List<CadenceStore.Enrollment> liveOf(Signal s, String key) {
+        java.util.UUID timed = timerEnrollment(s);
+        if (known == null) {
+            List<CadenceStore.Enrollment> all = cadences.store().liveEnrollments(s.orgId(), s.subject());
+            return timed == null ? all : all.stream().filter(e -> e.id().equals(timed)).toList();
+        }
+        if (timed != null) {
+            CadenceStore.Enrollment e = known.get(timed);
+            if (e == null && !complete) {
+                e = cadences.store().findEnrollment(s.orgId(), timed).orElse(null);
+                if (e != null) {
+                    known.put(e.id(), e);
+                }
+            }
+            return e != null && e.live() && e.subject().equals(s.subject()) ? List.of(e) : List.of();
+        }
+        List<java.util.UUID> ids = bySubject.get(key);
+        if (ids == null && !complete) {
+            ids = new ArrayList<>();
+            for (CadenceStore.Enrollment e : cadences.store().liveEnrollments(s.orgId(), s.subject())) {
+                known.putIfAbsent(e.id(), e);
+                ids.add(e.id());
+            }
+            bySubject.put(key, ids);
+        }
+        if (ids == null) {
+            return List.of();
+        }
+        List<CadenceStore.Enrollment> out = new ArrayList<>(ids.size());
+        for (java.util.UUID id : ids) {
+            CadenceStore.Enrollment e = known.get(id);
+            if (e != null && e.live()) {
+                out.add(e);
+            }
+        }
+        return out;
     }
 
     @Override
@@ -82,26 +171,37 @@ public final class CadenceRunner implements SignalConsumer {
             // Any record may start to match a cadence, or be the related record that ends another's enrollment.
             List<CadenceStore.StoredCadence> cadencesOfOrg = published == null ? cadences.store().published(s.orgId())
                     : published.computeIfAbsent(s.orgId(), cadences.store()::published);
-            if (cadences.recordChanged(s, cadencesOfOrg) && enrolled != null) {
-                enrolled.add(key);
-            }
+            cadences.recordChanged(s, cadencesOfOrg, this::writeThrough);
             if (s.type().equals("record.created")) {
                 return;
             }
         }
-        if (enrolled != null && !enrolled.contains(key)) {
+        List<CadenceStore.Enrollment> enrollments = liveOf(s, key);
+        if (enrollments.isEmpty()) {
             return;
         }
-        List<Cadences.Work> live = new ArrayList<>();
-        for (CadenceStore.Enrollment e : cadences.store().liveEnrollments(s.orgId(), s.subject())) {
+        List<Cadences.Work> work = new ArrayList<>();
+        for (CadenceStore.Enrollment e : enrollments) {
             // The enrollment's version (cached once parsed) names the cadence as it was published.
             CadenceDefinition d = cadences.definition(e.orgId(), e.cadenceId(), e.version());
             if (d != null) {
-                live.add(new Cadences.Work(e, d, d.name()));
+                work.add(new Cadences.Work(e, d, d.name()));
             }
         }
-        if (!live.isEmpty()) {
-            cadences.onSignal(s, live, new Cadences.Effects());
+        if (work.isEmpty()) {
+            return;
+        }
+        if (batch == null) {
+            cadences.onSignal(s, work, new Cadences.Effects(), null);
+            return;
+        }
+        cadences.onSignal(s, work, batch.effects(s.orgId()), batch);
+        // Keep the batch's view current: what this signal saved replaces what was read.
+        for (CadenceStore.Enrollment e : enrollments) {
+            CadenceStore.Enrollment saved = batch.saved(e.id());
+            if (saved != null) {
+                known.put(e.id(), saved);
+            }
         }
     }
 }

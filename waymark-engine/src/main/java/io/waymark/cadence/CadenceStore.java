@@ -69,6 +69,71 @@ public interface CadenceStore {
     /** Overwrites an enrollment (its version, status, state …) if its revision is still {@code expectedRevision}; returns whether it did. */
     boolean updateEnrollment(Enrollment e, long expectedRevision);
 
+    /**
+     * Inserts enrollments at once. The caller has checked that none of their records has a live
+     * enrollment in that cadence (in this transaction); the store still refuses, with an
+     * exception, a second live enrollment that raced in.
+     */
+    default void insertEnrollments(List<Enrollment> enrollments) {
+        for (Enrollment e : enrollments) {
+            if (!insertEnrollment(e)) {
+                throw new io.waymark.error.ConflictException("Record " + e.recordId() + " was enrolled in cadence " + e.cadenceId() + " meanwhile");
+            }
+        }
+    }
+
+    /**
+     * Overwrites enrollments at once, each if its revision is still the matching one of
+     * {@code expectedRevisions}; returns the ids of those that changed meanwhile (not written).
+     */
+    default List<UUID> updateEnrollments(List<Enrollment> enrollments, List<Long> expectedRevisions) {
+        List<UUID> stale = new java.util.ArrayList<>();
+        for (int i = 0; i < enrollments.size(); i++) {
+            if (!updateEnrollment(enrollments.get(i), expectedRevisions.get(i))) {
+                stale.add(enrollments.get(i).id());
+            }
+        }
+        return stale;
+    }
+
+    /**
+     * All enrollments (live and ended) of these records in one cadence, per record id; each list
+     * has the live one first, then the ended ones by latest end.
+     */
+    default Map<UUID, List<Enrollment>> enrollmentsOf(UUID orgId, UUID cadenceId, java.util.Collection<UUID> recordIds) {
+        Map<UUID, List<Enrollment>> out = new java.util.HashMap<>();
+        for (UUID r : new java.util.LinkedHashSet<>(recordIds)) {
+            List<Enrollment> all = new java.util.ArrayList<>();
+            liveEnrollment(orgId, cadenceId, r).ifPresent(all::add);
+            all.addAll(endedEnrollments(orgId, cadenceId, r));
+            if (!all.isEmpty()) {
+                out.put(r, all);
+            }
+        }
+        return out;
+    }
+
+    /** The enrollments (any status) with these ids, in no particular order. */
+    default List<Enrollment> enrollmentsById(UUID orgId, java.util.Collection<UUID> ids) {
+        List<Enrollment> out = new java.util.ArrayList<>();
+        for (UUID id : new java.util.LinkedHashSet<>(ids)) {
+            findEnrollment(orgId, id).ifPresent(out::add);
+        }
+        return out;
+    }
+
+    /** The live enrollments of each of {@code subjects} that has any, in any cadence, ordered by id. */
+    default Map<String, List<Enrollment>> liveEnrollmentsOf(UUID orgId, java.util.Collection<String> subjects) {
+        Map<String, List<Enrollment>> out = new java.util.HashMap<>();
+        for (String s : new java.util.LinkedHashSet<>(subjects)) {
+            List<Enrollment> live = liveEnrollments(orgId, s);
+            if (!live.isEmpty()) {
+                out.put(s, live);
+            }
+        }
+        return out;
+    }
+
     Optional<Enrollment> findEnrollment(UUID orgId, UUID id);
 
     /** The live enrollment of one record in one cadence, if any. */

@@ -428,8 +428,11 @@ public final class Cadences {
             ArrayNode skipped = Json.MAPPER.createArrayNode();
             Effects fx = new Effects();
             Tally tally = new Tally();
-            for (Record r : new LinkedHashSet<>(found)) {
-                Admission a = admit(c, d, r, by(actor), "record_ids", clock.instant(), fx);
+            List<Record> distinct = new ArrayList<>(new LinkedHashSet<>(found));
+            List<Admission> admissions = admitAll(c, d, distinct, by(actor), "record_ids", clock.instant(), fx);
+            for (int i = 0; i < distinct.size(); i++) {
+                Record r = distinct.get(i);
+                Admission a = admissions.get(i);
                 tally.add(a);
                 if (a.enrollment() != null) {
                     enrolled.add(enrollmentView(a.enrollment()));
@@ -470,10 +473,7 @@ public final class Cadences {
         do {
             RecordStore.RecordPage page = records.list(actor, c.module(), criteria, null, 1000, cursor);
             Effects fx = new Effects();
-            Instant now = clock.instant();
-            for (Record r : page.records()) {
-                tally.add(admit(c, d, r, by, how, now, fx));
-            }
+            admitAll(c, d, page.records(), by, how, clock.instant(), fx).forEach(tally::add);
             fx.flush(this);
             cursor = page.next();
         } while (cursor != null);
@@ -513,41 +513,62 @@ public final class Cadences {
      * already planned (or queued); the rest of the effects go to {@code fx}.
      */
     Admission admit(CadenceStore.StoredCadence c, CadenceDefinition d, Record r, String by, String how, Instant now, Effects fx) {
-        UUID orgId = c.orgId();
-        // A record under review runs no cadence until it is accepted (then enrol it again).
-        if (records.held(orgId, List.of(r.id())).contains(r.id())) {
-            return new Admission(null, false, "held for review");
-        }
-        String refusal = reEnrollRefusal(orgId, c.id(), r.id(), d, now);
-        if (refusal != null) {
-            return store.liveEnrollment(orgId, c.id(), r.id()).isPresent() ? new Admission(null, true, "already enrolled in this cadence")
-                    : new Admission(null, false, refusal);
-        }
-        ObjectNode state = Json.object();
-        state.put("next", 0).put("anchor", now.toString()).put("zone", zone(orgId, d, r).getId());
-        state.putObject("outcomes");
-        state.putArray("timeline");
-        CadenceStore.Enrollment e = new CadenceStore.Enrollment(Ids.next(clock), orgId, c.id(), c.latest(), c.module(), r.id(),
-                r.subject(), "active", null, state, 0, now, null);
-        Work w = new Work(e, d, d.name());
-        line(w, now, "enrolled", null).put("by", by).put("how", how);
-        Effects mine = new Effects();
-        advance(w, now, mine);
-        CadenceStore.Enrollment first = w.current();
-        if (!store.insertEnrollment(first)) {
-            return new Admission(null, true, "already enrolled in this cadence");
-        }
-        fx.orgId = orgId;
-        fx.actions.addAll(mine.actions);
-        fx.timers.addAll(mine.timers);
-        fx.cancel.addAll(mine.cancel);
-        fx.signals.addAll(mine.signals);
-        return new Admission(first, false, null);
+        return admitAll(c, d, List.of(r), by, how, now, fx).get(0);
     }
 
-    /** Why the re-enrollment rule keeps a record out of the cadence now, or null when it may enter. */
-    private String reEnrollRefusal(UUID orgId, UUID cadenceId, UUID recordId, CadenceDefinition d, Instant now) {
-        List<CadenceStore.Enrollment> ended = store.endedEnrollments(orgId, cadenceId, recordId);
+    /**
+     * {@link #admit} for many records at once (the answer in their order): one look-up of which are
+     * held, one of their earlier enrollments in the cadence, and one batched insert of the new
+     * enrollments, each with its first follow-up planned (or queued); the rest of the effects go
+     * to {@code fx}. A record given twice is "already enrolled" the second time.
+     */
+    List<Admission> admitAll(CadenceStore.StoredCadence c, CadenceDefinition d, List<Record> rs, String by, String how, Instant now, Effects fx) {
+        UUID orgId = c.orgId();
+        List<UUID> ids = rs.stream().map(Record::id).toList();
+        // A record under review runs no cadence until it is accepted (then enrol it again).
+        java.util.Set<UUID> held = records.held(orgId, ids);
+        Map<UUID, List<CadenceStore.Enrollment>> earlier = store.enrollmentsOf(orgId, c.id(), ids);
+        List<Admission> out = new ArrayList<>(rs.size());
+        List<CadenceStore.Enrollment> fresh = new ArrayList<>();
+        java.util.Set<UUID> seen = new java.util.HashSet<>();
+        ZoneId[] orgZone = new ZoneId[1];
+        for (Record r : rs) {
+            if (held.contains(r.id())) {
+                out.add(new Admission(null, false, "held for review"));
+                continue;
+            }
+            List<CadenceStore.Enrollment> mine = earlier.getOrDefault(r.id(), List.of());
+            if (!seen.add(r.id()) || mine.stream().anyMatch(CadenceStore.Enrollment::live)) {
+                out.add(new Admission(null, true, "already enrolled in this cadence"));
+                continue;
+            }
+            String refusal = reEnrollRefusal(mine.stream().filter(e -> !e.live()).toList(), d, now);
+            if (refusal != null) {
+                out.add(new Admission(null, false, refusal));
+                continue;
+            }
+            ObjectNode state = Json.object();
+            state.put("next", 0).put("anchor", now.toString()).put("zone", zone(orgId, d, r, orgZone).getId());
+            state.putObject("outcomes");
+            state.putArray("timeline");
+            CadenceStore.Enrollment e = new CadenceStore.Enrollment(Ids.next(clock), orgId, c.id(), c.latest(), c.module(), r.id(),
+                    r.subject(), "active", null, state, 0, now, null);
+            Work w = new Work(e, d, d.name());
+            line(w, now, "enrolled", null).put("by", by).put("how", how);
+            advance(w, now, fx);
+            CadenceStore.Enrollment first = w.current();
+            fresh.add(first);
+            out.add(new Admission(first, false, null));
+        }
+        if (!fresh.isEmpty()) {
+            store.insertEnrollments(fresh);
+            fx.orgId = orgId;
+        }
+        return out;
+    }
+
+    /** Why the re-enrollment rule keeps a record out of the cadence now, or null when it may enter; {@code ended}: its ended enrollments, the latest end first. */
+    private static String reEnrollRefusal(List<CadenceStore.Enrollment> ended, CadenceDefinition d, Instant now) {
         if (ended.isEmpty()) {
             return null;
         }
@@ -910,7 +931,8 @@ public final class Cadences {
         return o;
     }
 
-    private ZoneId zone(UUID orgId, CadenceDefinition d, Record r) {
+    /** The recipient's zone by the definition's policy; {@code orgZone} caches the organisation's zone across calls. */
+    private ZoneId zone(UUID orgId, CadenceDefinition d, Record r, ZoneId[] orgZone) {
         if (d.zoneField() != null) {
             Object v = r.value(d.zoneField());
             if (v != null) {
@@ -924,8 +946,11 @@ public final class Cadences {
         if (d.defaultZone() != null) {
             return d.defaultZone();
         }
-        ZoneId z = users == null ? null : users.timeZone(orgId);
-        return z == null ? ZoneId.of("UTC") : z;
+        if (orgZone[0] == null) {
+            ZoneId z = users == null ? null : users.timeZone(orgId);
+            orgZone[0] = z == null ? ZoneId.of("UTC") : z;
+        }
+        return orgZone[0];
     }
 
     // ------------------------------------------------------------------ runtime
@@ -981,7 +1006,9 @@ public final class Cadences {
                 c.outbox.enqueue(actions);
             }
             if (!cancel.isEmpty() && orgId != null) {
-                List<String> keys = cancel.stream().filter(k -> timers.stream().noneMatch(t -> t.key().equals(k))).toList();
+                java.util.Set<String> set = new java.util.HashSet<>();
+                timers.forEach(t -> set.add(t.key()));
+                List<String> keys = cancel.stream().filter(k -> !set.contains(k)).toList();
                 if (!keys.isEmpty()) {
                     c.timers.cancel(orgId, keys);
                 }
@@ -999,6 +1026,49 @@ public final class Cadences {
             timers.clear();
             cancel.clear();
             signals.clear();
+        }
+    }
+
+    /**
+     * A dispatcher batch's held writes: the last state of each enrollment it saved (written
+     * guarded by the revision it was first read at) and each organisation's effects, written at
+     * its end with one batched statement each.
+     */
+    static final class Batch {
+        private final Map<UUID, CadenceStore.Enrollment> saved = new java.util.LinkedHashMap<>();
+        private final Map<UUID, Long> readAt = new java.util.HashMap<>();
+        private final Map<UUID, Effects> effects = new java.util.LinkedHashMap<>();
+
+        Effects effects(UUID orgId) {
+            return effects.computeIfAbsent(orgId, o -> {
+                Effects fx = new Effects();
+                fx.orgId = o;
+                return fx;
+            });
+        }
+
+        void save(Work w) {
+            readAt.putIfAbsent(w.id(), w.loaded.revision());
+            saved.put(w.id(), w.current());
+        }
+
+        /** The enrollment as this batch last saved it, or null. */
+        CadenceStore.Enrollment saved(UUID id) {
+            return saved.get(id);
+        }
+
+        void flush(Cadences c) {
+            if (!saved.isEmpty()) {
+                List<CadenceStore.Enrollment> es = new ArrayList<>(saved.values());
+                List<Long> expected = es.stream().map(e -> readAt.get(e.id())).toList();
+                List<UUID> stale = c.store.updateEnrollments(es, expected);
+                if (!stale.isEmpty()) {
+                    throw new ConflictException("Cadence enrollment " + stale.get(0) + " changed meanwhile");
+                }
+            }
+            effects.values().forEach(fx -> fx.flush(c));
+            saved.clear();
+            readAt.clear();
         }
     }
 
@@ -1024,7 +1094,8 @@ public final class Cadences {
 
     private void timer(Work w, Instant due, Effects fx) {
         ObjectNode data = Json.object().put("enrollment", w.id().toString());
-        fx.timers.removeIf(t -> t.key().equals(timerKey(w.id())));
+        String key = timerKey(w.id());
+        fx.timers.removeIf(t -> t.key().equals(key));
         fx.timers.add(new Timer(w.loaded.orgId(), timerKey(w.id()), TIMER_PURPOSE, due, w.loaded.subject(), w.loaded.module(), w.loaded.recordId(), data));
     }
 
@@ -1177,7 +1248,8 @@ public final class Cadences {
         w.state.remove("due");
         line(w, now, "ended", null).put("reason", reason);
         fx.cancel.add(timerKey(w.id()));
-        fx.timers.removeIf(t -> t.key().equals(timerKey(w.id())));
+        String key = timerKey(w.id());
+        fx.timers.removeIf(t -> t.key().equals(key));
         if (reason.equals("goal_reached")) {
             ObjectNode p = Json.object().put("cadence", w.cadenceName).put("cadence_id", w.loaded.cadenceId().toString())
                     .put("enrollment_id", w.id().toString()).put("goal", goal);
@@ -1198,7 +1270,7 @@ public final class Cadences {
     }
 
     /** What one signal means for the subject's live enrollments. */
-    void onSignal(Signal s, List<Work> live, Effects fx) {
+    void onSignal(Signal s, List<Work> live, Effects fx, Batch batch) {
         Instant now = clock.instant();
         String type = s.type();
         for (Work w : live) {
@@ -1297,8 +1369,12 @@ public final class Cadences {
                 }
             }
             if (touched) {
-                save(w, fx);
-                fx.flush(this);
+                if (batch != null) {
+                    batch.save(w);
+                } else {
+                    save(w, fx);
+                    fx.flush(this);
+                }
             }
         }
     }
@@ -1319,7 +1395,7 @@ public final class Cadences {
      *
      * @return whether the record was enrolled somewhere
      */
-    boolean recordChanged(Signal s, List<CadenceStore.StoredCadence> published) {
+    boolean recordChanged(Signal s, List<CadenceStore.StoredCadence> published, Runnable beforeEnrollmentWork) {
         boolean admitted = false;
         if (published.isEmpty() || s.module() == null || s.recordId() == null) {
             return false;
@@ -1344,6 +1420,7 @@ public final class Cadences {
                 continue;
             }
             if (current == null) {
+                beforeEnrollmentWork.run(); // what follows reads and writes enrollments in the store
                 current = records.findForSignal(s.orgId(), s.module(), s.recordId());
                 if (current == null) {
                     return admitted; // deleted since

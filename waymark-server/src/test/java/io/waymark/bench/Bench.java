@@ -58,7 +58,7 @@ public final class Bench {
     }
 
     /** Every benchmark bench/run knows. */
-    static final List<String> NAMES = List.of("records", "signals", "record-read", "visible-list", "login", "timers", "outbox", "workflow-rules", "email", "pathfinder", "journeys", "journeys-steps", "journeys-latency", "blueprint-transitions", "cadences");
+    static final List<String> NAMES = List.of("records", "signals", "record-read", "visible-list", "login", "timers", "outbox", "workflow-rules", "email", "pathfinder", "journeys", "journeys-steps", "journeys-latency", "blueprint-transitions", "cadences", "cadences-enroll");
 
     public static void main(String[] args) throws Exception {
         String name = args.length > 0 ? args[0] : "";
@@ -117,6 +117,23 @@ public final class Bench {
         }
         if (List.of("timers", "outbox", "workflow-rules").contains(name)) {
             System.exit(automation(name, args, store, dir));
+        }
+        if (name.equals("cadences-enroll")) {
+            // The engine directly (what POST /cadences/{id}/enroll with criteria runs, minus HTTP).
+            io.waymark.clock.SettableClock clock = CadenceBench.clock();
+            Waymark engine = store.engine(clock);
+            Orgs.Created org = engine.orgs().create("Bench " + System.nanoTime(), "bench@example.com", "Bench", null);
+            String figure = null;
+            try {
+                figure = CadenceBench.enroll(store, engine, org.admin(), args.length > 1 ? Integer.parseInt(args[1]) : 100_000);
+            } catch (Exception e) {
+                e.printStackTrace();
+            } finally {
+                engine.close();
+                store.close();
+            }
+            System.out.println(figure == null ? name + ": failed" : figure);
+            System.exit(figure == null ? 1 : 0);
         }
         if (name.equals("cadences")) {
             // The engine directly, with a settable clock: the figure is the cadence runtime's.

@@ -71,6 +71,44 @@ final class CadenceBench {
         return String.format("cadences: %.0f due follow-ups/s (timer fired, decided, outbox entry written; %d enrollments)", n / total, n);
     }
 
+    /**
+     * {@code bench/run cadences-enroll [N]}: N leads that match a criteria filter (Lead_Status Not
+     * Contacted) among N/10 that do not, then one enrollment by that criteria; the figure is its
+     * time. Checks that exactly the N matching were enrolled and that a second request enrolls none.
+     */
+    static String enroll(JdbcStore store, Waymark engine, Actor admin, int n) throws Exception {
+        JsonNode c = engine.cadences().create(admin, Json.read("{\"name\": \"Bench\", \"module\": \"Leads\", \"follow_ups\": ["
+                + "{\"key\": \"first\", \"type\": \"task\", \"subject\": \"Call back\", \"after\": {\"days\": 1}},"
+                + "{\"key\": \"second\", \"type\": \"task\", \"subject\": \"Call again\", \"after\": {\"days\": 3}}]}"));
+        UUID id = UUID.fromString(c.get("id").asText());
+        engine.cadences().publish(admin, id);
+        long t = System.nanoTime();
+        int others = n / 10;
+        for (int from = 0; from < n + others; from += 1000) {
+            List<JsonNode> batch = new ArrayList<>();
+            for (int i = from; i < Math.min(n + others, from + 1000); i++) {
+                String status = i % 11 == 10 && i / 11 < others ? "Contacted" : "Not Contacted"; // n of them match, spread among the others
+                batch.add(Json.read("{\"Last_Name\": \"Patel" + i + "\", \"Lead_Status\": \"" + status + "\"}"));
+            }
+            engine.records().createAll(admin, "Leads", batch);
+        }
+        System.out.printf("created %d leads in %.2f s%n", n + others, (System.nanoTime() - t) / 1e9);
+        engine.dispatcher().runOnce();
+        JsonNode body = Json.object().put("criteria", "(Lead_Status:equals:Not Contacted)");
+        t = System.nanoTime();
+        JsonNode counts = engine.cadences().enroll(admin, id, body).get("counts");
+        double seconds = (System.nanoTime() - t) / 1e9;
+        System.out.printf("enrolled by criteria: %s in %.2f s = %.0f/s%n", counts, seconds, counts.get("enrolled").asLong() / seconds);
+        long matching = engine.cadences().analytics(admin, id).get("active").asLong();
+        JsonNode again = engine.cadences().enroll(admin, id, body).get("counts");
+        System.out.println("again: " + again);
+        if (counts.get("enrolled").asLong() != n || matching != n || again.get("already_enrolled").asLong() != n || again.get("enrolled").asLong() != 0) {
+            throw new IllegalStateException("expected " + n + " enrolled once; got " + counts + ", active " + matching + ", again " + again);
+        }
+        System.out.println(size(store, n));
+        return String.format("cadences-enroll: %.2f s", seconds);
+    }
+
     private static String size(JdbcStore store, int n) throws Exception {
         try (Connection c = store.dataSource().getConnection(); Statement st = c.createStatement()) {
             if (store.databaseKind().equals("postgresql")) {

@@ -128,17 +128,17 @@ final class DbSchedulerTimers implements TimerScheduler {
             return 0;
         }
         return tx.inTransaction(() -> jdbc(c -> {
+            // One primary-key delete per key, in one batch: an IN list over a table filled moments
+            // before (no statistics yet) was planned as a scan of all its rows.
             int n = 0;
-            List<String> all = new ArrayList<>(keys);
-            for (int from = 0; from < all.size(); from += 500) {
-                List<String> chunk = all.subList(from, Math.min(all.size(), from + 500));
-                try (PreparedStatement ps = c.prepareStatement("DELETE FROM timers WHERE org_id = ? AND timer_key IN (?"
-                        + ", ?".repeat(chunk.size() - 1) + ")")) {
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM timers WHERE org_id = ? AND timer_key = ?")) {
+                for (String key : new java.util.LinkedHashSet<>(keys)) {
                     ps.setObject(1, orgId);
-                    for (int i = 0; i < chunk.size(); i++) {
-                        ps.setString(i + 2, chunk.get(i));
-                    }
-                    n += ps.executeUpdate();
+                    ps.setString(2, key);
+                    ps.addBatch();
+                }
+                for (int count : ps.executeBatch()) {
+                    n += Math.max(count, 0);
                 }
             }
             return n;

@@ -15,12 +15,17 @@ import java.util.UUID;
 
 /**
  * Cadences, versions and enrollments. At most one live enrollment per record per cadence is kept
- * by a unique index on {@code active_key} (set while live, NULL once ended); enrollment updates
- * are guarded by the revision, so a change made meanwhile is a conflict, never a lost update.
+ * by a unique index on {@code (cadence_id, record_id, live)} ({@code live} TRUE while live, NULL
+ * once ended); enrollment updates are guarded by the revision, so a change made meanwhile is a
+ * conflict, never a lost update. An enrollment's state is stored deflated ({@link EnrollmentState}).
  */
 final class JdbcCadenceStore implements CadenceStore {
     private static final String CADENCE = "id, org_id, name, module, draft, latest, revision, created_at, modified_at, paused";
-    private static final String ENROLLMENT = "id, org_id, cadence_id, version, module, record_id, subject, status, reason, state, revision, enrolled_at, ended_at";
+    private static final String ENROLLMENT = "id, org_id, cadence_id, version, module, record_id, subject, status, reason, state, packed, revision, enrolled_at, ended_at";
+    private static final String INSERT_ENROLLMENT = "INSERT INTO cad_enrollments (id, org_id, cadence_id, version, module, record_id, subject, status, "
+            + "reason, packed, revision, enrolled_at, ended_at, live) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    private static final String UPDATE_ENROLLMENT = "UPDATE cad_enrollments SET version = ?, status = ?, reason = ?, state = NULL, packed = ?, revision = ?, "
+            + "ended_at = ?, live = ? WHERE id = ? AND org_id = ? AND revision = ?";
 
     private final JdbcTransactor tx;
     private final Dialect dialect;
@@ -109,8 +114,8 @@ final class JdbcCadenceStore implements CadenceStore {
 
     @Override
     public Optional<Enrollment> liveEnrollment(UUID orgId, UUID cadenceId, UUID recordId) {
-        return query("SELECT " + ENROLLMENT + " FROM cad_enrollments WHERE active_key = ? AND org_id = ?", JdbcCadenceStore::enrollment,
-                cadenceId + "|" + recordId, orgId).stream().findFirst();
+        return query("SELECT " + ENROLLMENT + " FROM cad_enrollments WHERE cadence_id = ? AND record_id = ? AND live = TRUE AND org_id = ?",
+                JdbcCadenceStore::enrollment, cadenceId, recordId, orgId).stream().findFirst();
     }
 
     @Override
@@ -151,28 +156,188 @@ final class JdbcCadenceStore implements CadenceStore {
                         json(rs.getString("definition")), Columns.instant(rs, "published_at")), cadenceId, version, orgId).stream().findFirst();
     }
 
-    private static String activeKey(Enrollment e) {
-        return e.live() ? e.cadenceId() + "|" + e.recordId() : null;
+    private static Boolean live(Enrollment e) {
+        return e.live() ? Boolean.TRUE : null;
+    }
+
+    private static void bindInsert(PreparedStatement ps, Enrollment e) throws SQLException {
+        Object[] values = {e.id(), e.orgId(), e.cadenceId(), e.version(), e.module(), e.recordId(), e.subject(), e.status(), e.reason()};
+        for (int i = 0; i < values.length; i++) {
+            Columns.bind(ps, i + 1, values[i]);
+        }
+        ps.setBytes(10, EnrollmentState.pack(e.state()));
+        Columns.bind(ps, 11, e.revision());
+        Columns.bind(ps, 12, e.enrolledAt());
+        Columns.bind(ps, 13, e.endedAt());
+        Columns.bind(ps, 14, live(e));
+    }
+
+    private static void bindUpdate(PreparedStatement ps, Enrollment e, long expectedRevision) throws SQLException {
+        Columns.bind(ps, 1, e.version());
+        Columns.bind(ps, 2, e.status());
+        Columns.bind(ps, 3, e.reason());
+        ps.setBytes(4, EnrollmentState.pack(e.state()));
+        Columns.bind(ps, 5, e.revision());
+        Columns.bind(ps, 6, e.endedAt());
+        Columns.bind(ps, 7, live(e));
+        Columns.bind(ps, 8, e.id());
+        Columns.bind(ps, 9, e.orgId());
+        Columns.bind(ps, 10, expectedRevision);
     }
 
     @Override
     public boolean insertEnrollment(Enrollment e) {
         // Checked first so that the common refusal needs no failed statement (which would abort a PostgreSQL transaction);
         // the unique index still guards against two enrollments racing.
-        if (!query("SELECT id FROM cad_enrollments WHERE active_key = ?", rs -> rs.getObject(1, UUID.class), activeKey(e)).isEmpty()) {
+        if (e.live() && !query("SELECT id FROM cad_enrollments WHERE cadence_id = ? AND record_id = ? AND live = TRUE",
+                rs -> rs.getObject(1, UUID.class), e.cadenceId(), e.recordId()).isEmpty()) {
             return false;
         }
-        update("INSERT INTO cad_enrollments (" + ENROLLMENT + ", active_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS JSONB), ?, ?, ?, ?)",
-                e.id(), e.orgId(), e.cadenceId(), e.version(), e.module(), e.recordId(), e.subject(), e.status(), e.reason(), Json.write(e.state()),
-                e.revision(), e.enrolledAt(), e.endedAt(), activeKey(e));
+        insertEnrollments(List.of(e));
         return true;
     }
 
     @Override
+    public void insertEnrollments(List<Enrollment> es) {
+        if (es.isEmpty()) {
+            return;
+        }
+        jdbc(c -> {
+            try (PreparedStatement ps = c.prepareStatement(INSERT_ENROLLMENT)) {
+                for (Enrollment e : es) {
+                    bindInsert(ps, e);
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+            return null;
+        });
+    }
+
+    @Override
     public boolean updateEnrollment(Enrollment e, long expectedRevision) {
-        return update("UPDATE cad_enrollments SET version = ?, status = ?, reason = ?, state = CAST(? AS JSONB), revision = ?, ended_at = ?, active_key = ? "
-                + "WHERE id = ? AND org_id = ? AND revision = ?", e.version(), e.status(), e.reason(), Json.write(e.state()), e.revision(), e.endedAt(),
-                activeKey(e), e.id(), e.orgId(), expectedRevision) == 1;
+        return jdbc(c -> {
+            try (PreparedStatement ps = c.prepareStatement(UPDATE_ENROLLMENT)) {
+                bindUpdate(ps, e, expectedRevision);
+                return ps.executeUpdate() == 1;
+            }
+        });
+    }
+
+    @Override
+    public List<UUID> updateEnrollments(List<Enrollment> es, List<Long> expectedRevisions) {
+        if (es.isEmpty()) {
+            return List.of();
+        }
+        return jdbc(c -> {
+            List<UUID> stale = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(UPDATE_ENROLLMENT)) {
+                for (int i = 0; i < es.size(); i++) {
+                    bindUpdate(ps, es.get(i), expectedRevisions.get(i));
+                    ps.addBatch();
+                }
+                int[] counts = ps.executeBatch();
+                for (int i = 0; i < counts.length; i++) {
+                    if (counts[i] == 0) {
+                        stale.add(es.get(i).id());
+                    }
+                }
+            }
+            return stale;
+        });
+    }
+
+    @Override
+    public Map<UUID, List<Enrollment>> enrollmentsOf(UUID orgId, UUID cadenceId, java.util.Collection<UUID> recordIds) {
+        Map<UUID, List<Enrollment>> out = new java.util.HashMap<>();
+        List<UUID> all = new ArrayList<>(new java.util.LinkedHashSet<>(recordIds));
+        for (int from = 0; from < all.size(); from += 1000) {
+            List<UUID> chunk = all.subList(from, Math.min(all.size(), from + 1000));
+            String sql = dialect == Dialect.POSTGRESQL
+                    // One index probe per record (the LATERAL subquery with OFFSET 0 is not flattened): on a table
+                    // filled moments before, without statistics, "record_id = ANY (?)" was planned as a scan of the cadence's rows.
+                    ? "SELECT " + prefixed("e") + " FROM UNNEST(CAST(? AS UUID ARRAY)) AS t(r) CROSS JOIN LATERAL (SELECT " + ENROLLMENT
+                    + " FROM cad_enrollments WHERE cadence_id = ? AND record_id = t.r OFFSET 0) e WHERE e.org_id = ? "
+                    + "ORDER BY e.ended_at DESC NULLS FIRST, e.id DESC"
+                    : "SELECT " + prefixed("e") + " FROM UNNEST(CAST(? AS UUID ARRAY)) AS t(r) JOIN cad_enrollments e ON e.cadence_id = ? AND e.record_id = t.r "
+                    + "WHERE e.org_id = ? ORDER BY e.ended_at DESC NULLS FIRST, e.id DESC";
+            jdbc(c -> {
+                try (PreparedStatement ps = c.prepareStatement(sql)) {
+                    java.sql.Array array = c.createArrayOf(dialect == Dialect.POSTGRESQL ? "uuid" : "UUID", chunk.toArray());
+                    ps.setArray(1, array);
+                    ps.setObject(2, cadenceId);
+                    ps.setObject(3, orgId);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            Enrollment e = enrollment(rs);
+                            out.computeIfAbsent(e.recordId(), k -> new ArrayList<>()).add(e);
+                        }
+                    }
+                }
+                return null;
+            });
+        }
+        return out;
+    }
+
+    @Override
+    public List<Enrollment> enrollmentsById(UUID orgId, java.util.Collection<UUID> ids) {
+        List<Enrollment> out = new ArrayList<>();
+        List<UUID> all = new ArrayList<>(new java.util.LinkedHashSet<>(ids));
+        for (int from = 0; from < all.size(); from += 1000) {
+            List<UUID> chunk = all.subList(from, Math.min(all.size(), from + 1000));
+            // By primary key: the plan needs no statistics (a fresh table's subject look-up may scan it).
+            String sql = dialect == Dialect.POSTGRESQL
+                    ? "SELECT " + ENROLLMENT + " FROM cad_enrollments WHERE id = ANY (?) AND org_id = ?"
+                    : "SELECT " + prefixed("e") + " FROM UNNEST(CAST(? AS UUID ARRAY)) AS t(i) JOIN cad_enrollments e ON e.id = t.i WHERE e.org_id = ?";
+            jdbc(c -> {
+                try (PreparedStatement ps = c.prepareStatement(sql)) {
+                    ps.setArray(1, c.createArrayOf(dialect == Dialect.POSTGRESQL ? "uuid" : "UUID", chunk.toArray()));
+                    ps.setObject(2, orgId);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            out.add(enrollment(rs));
+                        }
+                    }
+                }
+                return null;
+            });
+        }
+        return out;
+    }
+
+    private static String prefixed(String alias) {
+        return java.util.Arrays.stream(ENROLLMENT.split(", ")).map(col -> alias + "." + col).collect(java.util.stream.Collectors.joining(", "));
+    }
+
+    @Override
+    public Map<String, List<Enrollment>> liveEnrollmentsOf(UUID orgId, java.util.Collection<String> subjects) {
+        Map<String, List<Enrollment>> out = new java.util.HashMap<>();
+        List<String> all = new ArrayList<>(new java.util.LinkedHashSet<>(subjects));
+        for (int from = 0; from < all.size(); from += 500) {
+            List<String> chunk = all.subList(from, Math.min(all.size(), from + 500));
+            // One array parameter; on PostgreSQL one index probe per subject (the LATERAL subquery with OFFSET 0 is not
+            // flattened; "subject = ANY (?)" on a fresh table was planned as a scan of the organisation's rows), on H2 a join.
+            String sql = dialect == Dialect.POSTGRESQL
+                    ? "SELECT " + prefixed("e") + " FROM UNNEST(CAST(? AS VARCHAR ARRAY)) AS t(s) CROSS JOIN LATERAL (SELECT " + ENROLLMENT
+                    + " FROM cad_enrollments WHERE org_id = ? AND subject = t.s AND status <> 'ended' OFFSET 0) e ORDER BY e.id"
+                    : "SELECT " + prefixed("e") + " FROM UNNEST(CAST(? AS VARCHAR(200) ARRAY)) AS t(s) JOIN cad_enrollments e ON e.subject = t.s "
+                    + "WHERE e.org_id = ? AND e.status <> 'ended' ORDER BY e.id";
+            jdbc(c -> {
+                try (PreparedStatement ps = c.prepareStatement(sql)) {
+                    ps.setArray(1, c.createArrayOf("varchar", chunk.toArray()));
+                    ps.setObject(2, orgId);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            Enrollment e = enrollment(rs);
+                            out.computeIfAbsent(e.subject(), k -> new ArrayList<>()).add(e);
+                        }
+                    }
+                }
+                return null;
+            });
+        }
+        return out;
     }
 
     @Override
@@ -250,10 +415,16 @@ final class JdbcCadenceStore implements CadenceStore {
         return out;
     }
 
+    /** The packed state, or the JSON of a row last written before migration V16. */
+    private static ObjectNode state(ResultSet rs) throws SQLException {
+        byte[] packed = rs.getBytes("packed");
+        return packed != null ? EnrollmentState.unpack(packed) : json(rs.getString("state"));
+    }
+
     private static Enrollment enrollment(ResultSet rs) throws SQLException {
         return new Enrollment(rs.getObject("id", UUID.class), rs.getObject("org_id", UUID.class), rs.getObject("cadence_id", UUID.class),
                 rs.getInt("version"), rs.getString("module"), rs.getObject("record_id", UUID.class), rs.getString("subject"), rs.getString("status"),
-                rs.getString("reason"), json(rs.getString("state")), rs.getLong("revision"), Columns.instant(rs, "enrolled_at"),
+                rs.getString("reason"), state(rs), rs.getLong("revision"), Columns.instant(rs, "enrolled_at"),
                 Columns.instant(rs, "ended_at"));
     }
 }
