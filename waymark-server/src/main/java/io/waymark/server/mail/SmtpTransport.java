@@ -125,6 +125,10 @@ public final class SmtpTransport implements MailTransport {
                 return new DeliveryException("SMTP server refused the message: " + s.getReturnCode() + " " + oneLine(s.getMessage()),
                         s.getReturnCode() < 500, e);
             }
+            if (t instanceof javax.net.ssl.SSLException ssl) {
+                // An untrusted or failed TLS handshake does not heal by itself: retrying would only repeat it.
+                return new DeliveryException("TLS with SMTP server " + settings.host() + ":" + settings.port() + " failed: " + ssl, false, e);
+            }
             if (t instanceof IOException io) {
                 return new DeliveryException("SMTP server " + settings.host() + ":" + settings.port() + " not reachable: " + io, true, e);
             }

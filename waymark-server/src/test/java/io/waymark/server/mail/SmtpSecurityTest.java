@@ -45,7 +45,8 @@ class SmtpSecurityTest {
     @Test
     void implicitTlsRefusesAnUntrustedCertificateAndDeliversNothing() {
         assertThatThrownBy(() -> transport(mail.getSmtps().getPort(), SmtpTransport.Security.TLS).send(message()))
-                .isInstanceOf(MailTransport.DeliveryException.class).hasMessageContaining("SSLHandshakeException");
+                .isInstanceOf(MailTransport.DeliveryException.class).hasMessageContaining("SSLHandshakeException")
+                .satisfies(e -> assertThat(((MailTransport.DeliveryException) e).retryable()).as("a certificate failure is final").isFalse());
         assertThat(mail.getReceivedMessages()).isEmpty();
     }
 
