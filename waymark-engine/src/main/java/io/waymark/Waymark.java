@@ -118,7 +118,7 @@ public final class Waymark implements AutoCloseable {
                 Objects.requireNonNull(b.signalStore, "signalStore"), identity, access, audit, tx, clock);
         this.signals = new SignalLog(b.signalStore, records, access, tx, clock);
         this.attachments = b.attachmentStore == null ? null
-                : new io.waymark.record.Attachments(b.attachmentStore, records, access, b.signalStore, tx, clock);
+                : new io.waymark.record.Attachments(b.attachmentStore, records, b.signalStore, tx, clock);
         this.dispatcher = new SignalDispatcher(b.signalStore, tx, clock, b.dispatchBatch, b.maxAttempts);
         FlowStore flows = Objects.requireNonNull(b.flowStore, "flowStore");
         this.wizards = new Wizards(metadata, records, flows, access, b.identityStore, tx, clock);

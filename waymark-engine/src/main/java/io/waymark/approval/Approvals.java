@@ -103,9 +103,7 @@ public final class Approvals {
 
     public ObjectNode create(Actor actor, JsonNode body) {
         access.require(actor, Capability.MANAGE_APPROVALS);
-        if (body == null || !body.isObject()) {
-            throw new ValidationException("A JSON object is required", List.of(new FieldError("body", "must be a JSON object")));
-        }
+        OrderedDefinitions.requireObject(body);
         ObjectNode def = OrderedDefinitions.flowPart(body);
         ApprovalProcess p = ApprovalProcess.parse(actor, metadata.catalog(actor.orgId()), actions, def, true);
         int position = OrderedDefinitions.position(body, store.processes(actor.orgId(), p.module()).stream().mapToInt(ApprovalStore.StoredProcess::position).max().orElse(0) + 1);
@@ -120,20 +118,10 @@ public final class Approvals {
     /** Changes a process; requests already open keep the steps they started with. */
     public ObjectNode update(Actor actor, UUID id, JsonNode body) {
         access.require(actor, Capability.MANAGE_APPROVALS);
-        if (body == null || !body.isObject()) {
-            throw new ValidationException("A JSON object is required", List.of(new FieldError("body", "must be a JSON object")));
-        }
+        OrderedDefinitions.requireObject(body);
         ApprovalStore.StoredProcess current = store.process(actor.orgId(), id).orElseThrow(() -> notFound(id));
-        JsonNode rev = body.get("revision");
-        if (rev != null && !rev.isNull() && (!rev.isIntegralNumber() || rev.longValue() != current.revision())) {
-            throw new ConflictException("Approval process " + id + " is at revision " + current.revision() + "; read it again and retry",
-                    List.of(new FieldError("revision", "is stale: the process is at revision " + current.revision())));
-        }
-        ObjectNode merged = current.definition().deepCopy();
-        merged.setAll(OrderedDefinitions.flowPart(body));
-        if (!merged.path("module").asText().equals(current.module())) {
-            throw new ValidationException("The module cannot change", List.of(new FieldError("module", "cannot change; create a new process")));
-        }
+        ObjectNode merged = OrderedDefinitions.changed(current.definition(), current.module(), current.revision(), body,
+                "Approval process " + id, "process");
         ApprovalProcess p = ApprovalProcess.parse(actor, metadata.catalog(actor.orgId()), actions, merged, true);
         ApprovalStore.StoredProcess next = new ApprovalStore.StoredProcess(id, actor.orgId(), current.module(), OrderedDefinitions.position(body, current.position()),
                 OrderedDefinitions.bool(body, "active", current.active()), p.json(), current.revision() + 1, current.createdAt(), clock.instant());

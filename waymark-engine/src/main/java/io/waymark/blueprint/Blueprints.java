@@ -104,9 +104,7 @@ public final class Blueprints {
     /** Creates a blueprint (active unless {@code "active": false}; last in its module's order unless {@code position} is given). */
     public ObjectNode create(Actor actor, JsonNode body) {
         access.require(actor, Capability.MANAGE_BLUEPRINTS);
-        if (body == null || !body.isObject()) {
-            throw new ValidationException("A JSON object is required", List.of(new FieldError("body", "must be a JSON object")));
-        }
+        OrderedDefinitions.requireObject(body);
         ObjectNode flow = OrderedDefinitions.flowPart(body);
         BlueprintDefinition def = BlueprintDefinition.parse(actor, metadata.catalog(actor.orgId()), actions, flow);
         boolean isActive = OrderedDefinitions.bool(body, "active", true);
@@ -128,22 +126,10 @@ public final class Blueprints {
      */
     public ObjectNode update(Actor actor, UUID id, JsonNode body) {
         access.require(actor, Capability.MANAGE_BLUEPRINTS);
-        if (body == null || !body.isObject()) {
-            throw new ValidationException("A JSON object is required", List.of(new FieldError("body", "must be a JSON object")));
-        }
+        OrderedDefinitions.requireObject(body);
         BlueprintStore.StoredBlueprint current = store.find(actor.orgId(), id).orElseThrow(() -> notFound(id));
-        JsonNode rev = body.get("revision");
-        if (rev != null && !rev.isNull() && (!rev.isIntegralNumber() || rev.longValue() != current.revision())) {
-            throw new ConflictException("Blueprint " + id + " is at revision " + current.revision() + "; read it again and retry",
-                    List.of(new FieldError("revision", "is stale: the blueprint is at revision " + current.revision())));
-        }
         BlueprintStore.StoredVersion latest = store.version(actor.orgId(), id, current.currentVersion()).orElseThrow();
-        ObjectNode merged = latest.definition().deepCopy();
-        merged.setAll(OrderedDefinitions.flowPart(body));
-        if (!merged.path("module").asText().equals(current.module())) {
-            throw new ValidationException("The module of a blueprint cannot change",
-                    List.of(new FieldError("module", "cannot change; create a new blueprint")));
-        }
+        ObjectNode merged = OrderedDefinitions.changed(latest.definition(), current.module(), current.revision(), body, "Blueprint " + id, "blueprint");
         BlueprintDefinition def = BlueprintDefinition.parse(actor, metadata.catalog(actor.orgId()), actions, merged);
         boolean flowChanged = !def.json().equals(latest.definition());
         int version = flowChanged ? current.currentVersion() + 1 : current.currentVersion();

@@ -151,17 +151,6 @@ public interface CadenceStore {
     /** Live (active or paused) enrollments of a subject, in any cadence. */
     List<Enrollment> liveEnrollments(UUID orgId, String subject);
 
-    /** Those of {@code subjects} that have a live enrollment, in any cadence. */
-    default java.util.Set<String> subjectsWithLiveEnrollments(UUID orgId, java.util.Collection<String> subjects) {
-        java.util.Set<String> out = new java.util.HashSet<>();
-        for (String s : subjects) {
-            if (!liveEnrollments(orgId, s).isEmpty()) {
-                out.add(s);
-            }
-        }
-        return out;
-    }
-
     /** A page of a cadence's enrollments, optionally of one status, ordered by id. */
     List<Enrollment> enrollments(UUID orgId, UUID cadenceId, String status, UUID after, int limit);
 

@@ -4,11 +4,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.waymark.Actor;
 import io.waymark.Ids;
 import io.waymark.error.FieldError;
-import io.waymark.error.ForbiddenException;
 import io.waymark.error.NotFoundException;
 import io.waymark.error.PayloadTooLargeException;
 import io.waymark.error.ValidationException;
-import io.waymark.identity.Access;
 import io.waymark.json.Json;
 import io.waymark.signal.NewSignal;
 import io.waymark.signal.SignalStore;
@@ -40,15 +38,13 @@ public final class Attachments {
 
     private final AttachmentStore store;
     private final Records records;
-    private final Access access;
     private final SignalStore signals;
     private final Transactor tx;
     private final Clock clock;
 
-    public Attachments(AttachmentStore store, Records records, Access access, SignalStore signals, Transactor tx, Clock clock) {
+    public Attachments(AttachmentStore store, Records records, SignalStore signals, Transactor tx, Clock clock) {
         this.store = store;
         this.records = records;
-        this.access = access;
         this.signals = signals;
         this.tx = tx;
         this.clock = clock;
@@ -61,7 +57,7 @@ public final class Attachments {
      *                    {@code application/octet-stream}
      */
     public Attachment add(Actor actor, String module, UUID recordId, String fileName, String contentType, byte[] content) {
-        Record r = changeable(actor, module, recordId);
+        Record r = records.changeable(actor, module, recordId);
         List<FieldError> errors = new ArrayList<>();
         String name = fileName == null ? null : fileName.strip();
         if (name == null || name.isEmpty()) {
@@ -114,7 +110,7 @@ public final class Attachments {
 
     /** Removes an attachment from a record the actor may change. */
     public void remove(Actor actor, String module, UUID recordId, UUID id) {
-        Record r = changeable(actor, module, recordId);
+        Record r = records.changeable(actor, module, recordId);
         Attachment a = attachmentOf(actor, r, id);
         Instant now = clock.instant();
         tx.run(() -> {
@@ -148,16 +144,6 @@ public final class Attachments {
         o.put("created_at", a.createdAt().toString());
         o.put("created_by", a.createdBy() == null ? null : a.createdBy().toString());
         return o;
-    }
-
-    private Record changeable(Actor actor, String module, UUID recordId) {
-        Record r = records.get(actor, module, recordId);
-        Module m = records.module(actor, module);
-        access.requireModule(actor, m.apiName(), io.waymark.identity.ModuleAction.EDIT);
-        if (!access.canChange(actor, m, r)) {
-            throw new ForbiddenException("You may read but not change " + m.apiName() + " record " + r.id());
-        }
-        return r;
     }
 
     private Attachment attachmentOf(Actor actor, Record r, UUID id) {

@@ -102,6 +102,18 @@ public final class Records {
         return store.find(actor.orgId(), module, id, readable(actor, module)).orElseThrow(() -> notFound(module, id));
     }
 
+    /**
+     * The record, for a change the actor makes beside its fields (an attachment, say): 404 when
+     * they cannot see it, 403 without the module's edit permission or when they may only read it.
+     */
+    public Record changeable(Actor actor, String moduleName, UUID id) {
+        Record r = get(actor, moduleName, id);
+        Module module = module(actor, moduleName);
+        access.requireModule(actor, module.apiName(), ModuleAction.EDIT);
+        requireChange(actor, module, r);
+        return r;
+    }
+
     /** The record if the actor may see it, else null (also for an unknown module). */
     public Record visible(Actor actor, String moduleName, UUID id) {
         Module module = metadata.catalog(actor.orgId()).find(moduleName).orElse(null);

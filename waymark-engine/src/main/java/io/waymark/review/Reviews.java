@@ -100,7 +100,7 @@ public final class Reviews {
 
     public ObjectNode create(Actor actor, JsonNode body) {
         access.require(actor, Capability.MANAGE_REVIEWS);
-        requireObject(body);
+        OrderedDefinitions.requireObject(body);
         ObjectNode def = OrderedDefinitions.flowPart(body);
         ReviewProcess p = ReviewProcess.parse(metadata.catalog(actor.orgId()), def);
         int position = OrderedDefinitions.position(body, store.processes(actor.orgId(), p.module()).stream()
@@ -116,18 +116,10 @@ public final class Reviews {
     /** Changes a process; reviews already open keep their reviewers until their next round. */
     public ObjectNode update(Actor actor, UUID id, JsonNode body) {
         access.require(actor, Capability.MANAGE_REVIEWS);
-        requireObject(body);
+        OrderedDefinitions.requireObject(body);
         ReviewStore.StoredProcess current = store.process(actor.orgId(), id).orElseThrow(() -> notFound(id));
-        JsonNode rev = body.get("revision");
-        if (rev != null && !rev.isNull() && (!rev.isIntegralNumber() || rev.longValue() != current.revision())) {
-            throw new ConflictException("Review process " + id + " is at revision " + current.revision() + "; read it again and retry",
-                    List.of(new FieldError("revision", "is stale: the process is at revision " + current.revision())));
-        }
-        ObjectNode merged = current.definition().deepCopy();
-        merged.setAll(OrderedDefinitions.flowPart(body));
-        if (!merged.path("module").asText().equals(current.module())) {
-            throw new ValidationException("The module cannot change", List.of(new FieldError("module", "cannot change; create a new process")));
-        }
+        ObjectNode merged = OrderedDefinitions.changed(current.definition(), current.module(), current.revision(), body,
+                "Review process " + id, "process");
         ReviewProcess p = ReviewProcess.parse(metadata.catalog(actor.orgId()), merged);
         ReviewStore.StoredProcess next = new ReviewStore.StoredProcess(id, actor.orgId(), current.module(), OrderedDefinitions.position(body, current.position()),
                 OrderedDefinitions.bool(body, "active", current.active()), p.json(), current.revision() + 1, current.createdAt(), clock.instant());
@@ -240,9 +232,7 @@ public final class Reviews {
         List<String> underReview = new ArrayList<>();
         r.detail().path("fields").forEach(f -> underReview.add(f.asText()));
         List<FieldError> errors = new ArrayList<>();
-        if (body == null || !body.isObject()) {
-            throw new ValidationException("A JSON object is required", List.of(new FieldError("body", "must be a JSON object")));
-        }
+        OrderedDefinitions.requireObject(body);
         for (Iterator<String> it = body.fieldNames(); it.hasNext(); ) {
             String k = it.next();
             if (!Set.of("verdicts", "comment").contains(k)) {
@@ -616,12 +606,6 @@ public final class Reviews {
         o.put("created_at", s.createdAt().toString());
         o.put("modified_at", s.modifiedAt().toString());
         return o;
-    }
-
-    private static void requireObject(JsonNode body) {
-        if (body == null || !body.isObject()) {
-            throw new ValidationException("A JSON object is required", List.of(new FieldError("body", "must be a JSON object")));
-        }
     }
 
     private static NotFoundException notFound(UUID id) {

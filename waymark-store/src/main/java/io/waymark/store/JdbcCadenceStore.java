@@ -353,41 +353,6 @@ final class JdbcCadenceStore implements CadenceStore {
     }
 
     @Override
-    public java.util.Set<String> subjectsWithLiveEnrollments(UUID orgId, java.util.Collection<String> subjects) {
-        java.util.Set<String> out = new java.util.HashSet<>();
-        List<String> all = new ArrayList<>(subjects);
-        for (int from = 0; from < all.size(); from += 500) {
-            List<String> chunk = all.subList(from, Math.min(all.size(), from + 500));
-            // As JdbcJourneyStore.instancesOf: one array parameter; on H2 a join on the unnested
-            // array, so that the subject index is used rather than an IN list checked row by row.
-            String sql = dialect == Dialect.POSTGRESQL
-                    ? "SELECT DISTINCT subject FROM cad_enrollments WHERE org_id = ? AND subject = ANY (?) AND status <> 'ended'"
-                    : "SELECT DISTINCT e.subject FROM UNNEST(CAST(? AS VARCHAR(200) ARRAY)) AS t(s) JOIN cad_enrollments e ON e.subject = t.s "
-                    + "WHERE e.org_id = ? AND e.status <> 'ended'";
-            out.addAll(jdbc(c -> {
-                List<String> rows = new ArrayList<>();
-                try (java.sql.PreparedStatement ps = c.prepareStatement(sql)) {
-                    java.sql.Array array = c.createArrayOf("varchar", chunk.toArray());
-                    if (dialect == Dialect.POSTGRESQL) {
-                        ps.setObject(1, orgId);
-                        ps.setArray(2, array);
-                    } else {
-                        ps.setArray(1, array);
-                        ps.setObject(2, orgId);
-                    }
-                    try (java.sql.ResultSet rs = ps.executeQuery()) {
-                        while (rs.next()) {
-                            rows.add(rs.getString(1));
-                        }
-                    }
-                }
-                return rows;
-            }));
-        }
-        return out;
-    }
-
-    @Override
     public List<Enrollment> enrollments(UUID orgId, UUID cadenceId, String status, UUID after, int limit) {
         List<Object> params = new ArrayList<>(List.of(orgId, cadenceId));
         StringBuilder sql = new StringBuilder("SELECT " + ENROLLMENT + " FROM cad_enrollments WHERE org_id = ? AND cadence_id = ?");
