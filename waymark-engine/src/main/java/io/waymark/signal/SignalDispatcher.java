@@ -70,7 +70,12 @@ public final class SignalDispatcher implements AutoCloseable {
         // One query for every partition's head; a partition whose head every consumer has
         // reached (by the checkpoints this node knows) costs nothing more.
         Map<Integer, Long> heads = store.heads();
-        delivered += drainAcross(heads);
+        // Across partitions first, as long as that moves anything; what is left (a failing
+        // consumer, a chunk that threw) goes partition by partition below.
+        Set<Integer> failed = new HashSet<>();
+        for (int n = drainAcross(heads, failed); n > 0; n = drainAcross(heads, failed)) {
+            delivered += n;
+        }
         for (Map.Entry<Integer, Long> head : heads.entrySet()) {
             int partition = head.getKey();
             Recent recent = new Recent();
@@ -116,20 +121,26 @@ public final class SignalDispatcher implements AutoCloseable {
     }
 
     /**
-     * The first batch of several partitions at once: the partitions with something new (up to
-     * about {@code batchSize} signals between them) go to their consumers in good standing in ONE
-     * transaction, so a pass that moves a few signals in each of many partitions commits once,
-     * not once per partition. Each partition is still delivered in order, one batch per consumer,
-     * with its checkpoints moved in that transaction. If anything throws, the transaction rolls
-     * back, leaving no trace, and the partition-by-partition loop of {@link #runOnce} delivers
-     * the same signals (and isolates the failure). Returns the deliveries made.
+     * Delivers the partitions with something new together: up to about {@code batchSize}
+     * signals between them (at most {@code batchSize} of any one partition) go to the consumers
+     * in good standing as ONE batch per consumer, in ONE transaction that claims and moves all
+     * their checkpoints. So a pass that moves a few signals in each of many partitions costs a
+     * handful of statements, not a handful per partition, and a consumer reads what it needs
+     * for the whole batch at once ({@link SignalConsumer#beginBatch}). Each partition's signals
+     * stay in order (a subject lives in one partition). If anything throws, the transaction rolls
+     * back, leaving no trace, and those partitions are added to {@code failed}: the
+     * partition-by-partition loop of {@link #runOnce} delivers them and isolates the failure.
+     * Returns the deliveries made.
      */
-    private int drainAcross(Map<Integer, Long> heads) {
+    private int drainAcross(Map<Integer, Long> heads, Set<Integer> failed) {
         int delivered = 0;
         List<Integer> chunk = new ArrayList<>();
         long size = 0;
         for (Map.Entry<Integer, Long> head : new java.util.TreeMap<>(heads).entrySet()) {
             int partition = head.getKey();
+            if (failed.contains(partition)) {
+                continue;
+            }
             long behind = 0;
             for (SignalConsumer consumer : consumers) {
                 if (failures.containsKey(consumer.name() + "#" + partition)) {
@@ -142,7 +153,7 @@ public final class SignalDispatcher implements AutoCloseable {
                 continue;
             }
             if (!chunk.isEmpty() && size + Math.min(behind, batchSize) > batchSize) {
-                delivered += drainChunk(chunk, heads);
+                delivered += drainChunk(chunk, heads, failed);
                 chunk.clear();
                 size = 0;
             }
@@ -150,69 +161,75 @@ public final class SignalDispatcher implements AutoCloseable {
             size += Math.min(behind, batchSize);
         }
         if (!chunk.isEmpty()) {
-            delivered += drainChunk(chunk, heads);
+            delivered += drainChunk(chunk, heads, failed);
         }
         return delivered;
     }
 
-    private int drainChunk(List<Integer> partitions, Map<Integer, Long> heads) {
-        if (partitions.size() < 2) {
-            return 0;
-        }
+    private int drainChunk(List<Integer> partitions, Map<Integer, Long> heads, Set<Integer> failed) {
         Map<String, Map<Integer, Long>> moved = new HashMap<>();
         int[] count = {0};
         try {
             tx.run(() -> {
                 moved.clear();
                 count[0] = 0;
+                Map<Integer, List<String>> names = new HashMap<>();
+                Map<Integer, List<String>> missing = new HashMap<>();
                 for (int partition : partitions) {
-                    List<String> names = new ArrayList<>();
-                    List<String> missing = new ArrayList<>();
                     for (SignalConsumer c : consumers) {
                         if (known(c).getOrDefault(partition, 0L) < heads.get(partition)) {
-                            names.add(c.name());
+                            names.computeIfAbsent(partition, k -> new ArrayList<>()).add(c.name());
                             if (!known(c).containsKey(partition)) {
-                                missing.add(c.name());
+                                missing.computeIfAbsent(partition, k -> new ArrayList<>()).add(c.name());
                             }
                         }
                     }
-                    if (names.isEmpty()) {
+                }
+                if (names.isEmpty()) {
+                    return;
+                }
+                Map<Integer, Map<String, Long>> claimed = store.claimAcross(names, missing);
+                // One read for every consumer: from the earliest claimed checkpoint of each
+                // partition, at most batchSize signals, never past the head this pass saw.
+                Map<Integer, long[]> ranges = new HashMap<>();
+                claimed.forEach((partition, byConsumer) -> {
+                    long from = byConsumer.values().stream().mapToLong(Long::longValue).min().orElse(Long.MAX_VALUE);
+                    long upTo = Math.min(heads.get(partition), from + batchSize);
+                    if (upTo > from) {
+                        ranges.put(partition, new long[] {from, upTo});
+                    }
+                });
+                List<Signal> read = store.readAcross(ranges);
+                Map<Integer, Map<String, Long>> advanced = new HashMap<>();
+                for (SignalConsumer consumer : consumers) {
+                    List<Signal> batch = new ArrayList<>();
+                    for (Signal s : read) {
+                        Long from = claimed.getOrDefault(s.partition(), Map.of()).get(consumer.name());
+                        if (from != null && s.seq() > from) {
+                            batch.add(s);
+                        }
+                    }
+                    if (batch.isEmpty()) {
                         continue;
                     }
-                    Map<String, Long> claimed = store.claimAll(partition, names, missing);
-                    Map<String, Long> advanced = new HashMap<>();
-                    Recent recent = new Recent();
-                    for (SignalConsumer consumer : consumers) {
-                        Long from = claimed.get(consumer.name());
-                        if (from == null) {
-                            continue;
-                        }
-                        List<Signal> batch = recent.after(from, batchSize);
-                        if (batch == null) {
-                            batch = store.read(partition, from, batchSize);
-                            recent.from = from;
-                            recent.signals = batch;
-                        }
-                        if (batch.isEmpty()) {
-                            continue;
-                        }
-                        consumer.beginBatch(batch);
-                        for (Signal s : batch) {
-                            consumer.accept(s);
-                        }
-                        consumer.endBatch();
-                        long to = batch.get(batch.size() - 1).seq();
-                        advanced.put(consumer.name(), to);
-                        moved.computeIfAbsent(consumer.name(), k -> new HashMap<>()).put(partition, to);
-                        count[0] += batch.size();
+                    consumer.beginBatch(batch);
+                    for (Signal s : batch) {
+                        consumer.accept(s);
                     }
-                    if (!advanced.isEmpty()) {
-                        store.advanceAll(partition, advanced);
+                    consumer.endBatch();
+                    for (Signal s : batch) {
+                        advanced.computeIfAbsent(s.partition(), k -> new HashMap<>()).put(consumer.name(), s.seq());
+                        moved.computeIfAbsent(consumer.name(), k -> new HashMap<>()).put(s.partition(), s.seq());
                     }
+                    count[0] += batch.size();
+                }
+                if (!advanced.isEmpty()) {
+                    store.advanceAcross(advanced);
                 }
             });
         } catch (RuntimeException e) {
             LOG.debug("{} partitions failed together; delivering them one by one: {}", partitions.size(), e.toString());
+            failed.addAll(partitions);
             return 0;
         }
         for (SignalConsumer consumer : consumers) {

@@ -65,6 +65,47 @@ public interface SignalStore {
         seqs.forEach((c, seq) -> advance(c, partition, seq));
     }
 
+    /**
+     * {@link #claimAll} for several partitions at once (one statement where the store can):
+     * by partition, the checkpoints of the named consumers not held by another node now.
+     */
+    default Map<Integer, Map<String, Long>> claimAcross(Map<Integer, java.util.List<String>> consumers,
+            Map<Integer, java.util.List<String>> missing) {
+        Map<Integer, Map<String, Long>> out = new java.util.TreeMap<>();
+        for (Map.Entry<Integer, java.util.List<String>> e : new java.util.TreeMap<>(consumers).entrySet()) {
+            Map<String, Long> claimed = claimAll(e.getKey(), e.getValue(), missing.getOrDefault(e.getKey(), java.util.List.of()));
+            if (!claimed.isEmpty()) {
+                out.put(e.getKey(), claimed);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The signals of several partitions at once: for each partition {@code p}, those with
+     * {@code ranges.get(p)[0] < seq <= ranges.get(p)[1]}, ordered by partition and then seq.
+     */
+    default List<Signal> readAcross(Map<Integer, long[]> ranges) {
+        List<Signal> out = new java.util.ArrayList<>();
+        for (Map.Entry<Integer, long[]> e : new java.util.TreeMap<>(ranges).entrySet()) {
+            long after = e.getValue()[0];
+            long upTo = e.getValue()[1];
+            if (upTo > after) {
+                for (Signal s : read(e.getKey(), after, (int) Math.min(Integer.MAX_VALUE, upTo - after))) {
+                    if (s.seq() <= upTo) {
+                        out.add(s);
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /** {@link #advanceAll} for several partitions: by partition, then by consumer. */
+    default void advanceAcross(Map<Integer, Map<String, Long>> seqs) {
+        new java.util.TreeMap<>(seqs).forEach(this::advanceAll);
+    }
+
     /** Records that a consumer gave up on a signal after repeated failures. */
     void deadLetter(String consumer, Signal signal, int attempts, String error);
 

@@ -413,6 +413,119 @@ final class JdbcSignalStore implements SignalStore {
     }
 
     @Override
+    public Map<Integer, Map<String, Long>> claimAcross(Map<Integer, List<String>> consumers, Map<Integer, List<String>> missing) {
+        java.util.TreeSet<Integer> partitions = new java.util.TreeSet<>();
+        java.util.TreeSet<String> names = new java.util.TreeSet<>();
+        consumers.forEach((p, list) -> {
+            if (!list.isEmpty()) {
+                partitions.add(p);
+                names.addAll(list);
+            }
+        });
+        if (partitions.isEmpty()) {
+            return Map.of();
+        }
+        return jdbc(c -> {
+            List<Object[]> absent = new ArrayList<>();
+            missing.forEach((p, list) -> list.forEach(n -> absent.add(new Object[] {n, p})));
+            if (!absent.isEmpty()) {
+                try (PreparedStatement ins = c.prepareStatement("INSERT INTO consumer_checkpoints (consumer, partition_no, seq) VALUES "
+                        + String.join(", ", java.util.Collections.nCopies(absent.size(), "(?, ?, 0)")) + " ON CONFLICT DO NOTHING")) {
+                    int i = 1;
+                    for (Object[] a : absent) {
+                        ins.setString(i++, (String) a[0]);
+                        ins.setInt(i++, (Integer) a[1]);
+                    }
+                    ins.executeUpdate();
+                }
+            }
+            Map<Integer, Map<String, Long>> out = new java.util.TreeMap<>();
+            // Locked in (partition, consumer) order, as every claimer takes them, so two nodes cannot deadlock.
+            try (PreparedStatement ps = c.prepareStatement("SELECT partition_no, consumer, seq FROM consumer_checkpoints WHERE partition_no IN ("
+                    + String.join(", ", java.util.Collections.nCopies(partitions.size(), "?")) + ") AND consumer IN ("
+                    + String.join(", ", java.util.Collections.nCopies(names.size(), "?")) + ") ORDER BY partition_no, consumer" + dialect.lockSkipLocked())) {
+                int i = 1;
+                for (Integer p : partitions) {
+                    ps.setInt(i++, p);
+                }
+                for (String n : names) {
+                    ps.setString(i++, n);
+                }
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        int p = rs.getInt(1);
+                        String n = rs.getString(2);
+                        if (consumers.getOrDefault(p, List.of()).contains(n)) {
+                            out.computeIfAbsent(p, k -> new HashMap<>()).put(n, rs.getLong(3));
+                        }
+                    }
+                }
+            }
+            return out;
+        });
+    }
+
+    @Override
+    public List<Signal> readAcross(Map<Integer, long[]> ranges) {
+        List<Map.Entry<Integer, long[]>> wanted = new ArrayList<>();
+        for (Map.Entry<Integer, long[]> e : new java.util.TreeMap<>(ranges).entrySet()) {
+            if (e.getValue()[1] > e.getValue()[0]) {
+                wanted.add(e);
+            }
+        }
+        if (wanted.isEmpty()) {
+            return List.of();
+        }
+        // One range scan of the primary key per partition, in one statement.
+        StringBuilder sql = new StringBuilder();
+        for (int i = 0; i < wanted.size(); i++) {
+            if (i > 0) {
+                sql.append(" UNION ALL ");
+            }
+            sql.append("SELECT ").append(COLUMNS).append(" FROM signals WHERE partition_no = ? AND seq > ? AND seq <= ?");
+        }
+        return jdbc(c -> {
+            List<Signal> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+                int i = 1;
+                for (Map.Entry<Integer, long[]> e : wanted) {
+                    ps.setInt(i++, e.getKey());
+                    ps.setLong(i++, e.getValue()[0]);
+                    ps.setLong(i++, e.getValue()[1]);
+                }
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(read(rs));
+                    }
+                }
+            }
+            out.sort(java.util.Comparator.comparingInt(Signal::partition).thenComparingLong(Signal::seq));
+            return out;
+        });
+    }
+
+    @Override
+    public void advanceAcross(Map<Integer, Map<String, Long>> seqs) {
+        if (seqs.values().stream().allMatch(Map::isEmpty)) {
+            return;
+        }
+        jdbc(c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE consumer_checkpoints SET seq = ? WHERE consumer = ? AND partition_no = ?")) {
+                for (Map.Entry<Integer, Map<String, Long>> p : new java.util.TreeMap<>(seqs).entrySet()) {
+                    for (Map.Entry<String, Long> e : new java.util.TreeMap<>(p.getValue()).entrySet()) {
+                        ps.setLong(1, e.getValue());
+                        ps.setString(2, e.getKey());
+                        ps.setInt(3, p.getKey());
+                        ps.addBatch();
+                    }
+                }
+                ps.executeBatch();
+            }
+            return null;
+        });
+    }
+
+    @Override
     public void deadLetter(String consumer, Signal signal, int attempts, String error) {
         jdbc(c -> {
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO consumer_dead_letters (consumer, signal_id, org_id, partition_no, seq, attempts, error, failed_at) "

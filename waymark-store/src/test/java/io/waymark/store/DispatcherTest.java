@@ -77,6 +77,49 @@ class DispatcherTest {
     }
 
     @BothDatabases
+    void aConsumerThatJoinsLateCatchesUpFromTheStartWhileTheOthersSeeOnlyWhatIsNew(TestDb db) {
+        Recording early = new Recording(db.admin().orgId());
+        SignalDispatcher dispatcher = db.engine().dispatcher();
+        dispatcher.register(early);
+        emit(db, db.admin(), 10, 5);
+        dispatcher.runOnce();
+        Recording late = new Recording(db.admin().orgId());
+        dispatcher.register(late);
+        emit(db, db.admin(), 10, 3);
+        dispatcher.runOnce();
+        // One pass takes the partitions together, each consumer from its own checkpoint.
+        for (Recording r : List.of(early, late)) {
+            assertThat(r.seen).hasSize(10);
+            r.seen.values().forEach(list -> assertThat(list).containsExactly("0", "1", "2", "3", "4", "0", "1", "2"));
+        }
+    }
+
+    @BothDatabases
+    void aSubjectFarMoreThanABatchBehindIsDeliveredInOrderExactlyOnceInOnePass(TestDb db) {
+        Recording consumer = new Recording(db.admin().orgId());
+        SignalDispatcher dispatcher = db.engine().dispatcher();
+        dispatcher.register(consumer);
+        // 1,300 signals of one subject (one partition) and a few of others: more than two batches
+        // of 500 in one partition, beside partitions with a handful each.
+        for (int from = 0; from < 1300; from += 650) {
+            List<JsonNode> batch = new ArrayList<>();
+            for (int i = from; i < from + 650; i++) {
+                batch.add(json("{'type': 'web.visit', 'subject': 'busy', 'payload': {'n': '" + i + "'}}"));
+            }
+            db.engine().signals().ingest(db.admin(), batch);
+        }
+        emit(db, db.admin(), 20, 2);
+        dispatcher.runOnce();
+        List<String> expected = new ArrayList<>();
+        for (int i = 0; i < 1300; i++) {
+            expected.add(String.valueOf(i));
+        }
+        assertThat(consumer.seen.get("busy")).containsExactlyElementsOf(expected);
+        assertThat(consumer.count()).isEqualTo(1300 + 40);
+        assertThat(dispatcher.runOnce()).isZero();
+    }
+
+    @BothDatabases
     void aNewNodeResumesFromTheStoredCheckpoint(TestDb db) {
         Recording first = new Recording(db.admin().orgId());
         db.engine().dispatcher().register(first);
