@@ -94,7 +94,14 @@ public final class SignalLog {
             throw new ValidationException(errors.size() == 1 ? errors.get(0).field() + " " + errors.get(0).message()
                     : errors.size() + " fields are invalid", errors);
         }
-        List<Signal> stored = tx.inTransaction(() -> store.appendOnce(news));
+        // Only ids a client chose can have been sent before; a batch without any (ids made here,
+        // unique by construction) skips the look-up of earlier copies.
+        boolean resendable = false;
+        for (JsonNode in : inputs) {
+            resendable |= in.hasNonNull("id");
+        }
+        boolean mayRepeat = resendable;
+        List<Signal> stored = tx.inTransaction(() -> mayRepeat ? store.appendOnce(news) : store.append(news));
         afterCommit.forEach(Runnable::run);
         return stored;
     }

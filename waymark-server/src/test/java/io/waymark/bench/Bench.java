@@ -303,19 +303,26 @@ public final class Bench {
         void run(int batch) throws Exception;
     }
 
+    /**
+     * Calls of 1,000 made before the measured ones of {@code records} and {@code signals}. A
+     * profile of the measured part after only 20 of them had the JIT compiler (C2) taking about
+     * a third of all CPU time; a sustained rate is that of compiled code.
+     */
+    private static final int WARM_UP_BATCHES = Integer.getInteger("waymark.bench.warmup", 100);
+
     private String records(int total) throws Exception {
         int size = 1000;
         Random random = new Random(7);
         List<String> bodies = new ArrayList<>();
         int batches = Math.max(1, total / size);
-        for (int b = 0; b < batches + 20; b++) {
+        for (int b = 0; b < batches + WARM_UP_BATCHES; b++) {
             bodies.add(leads(b, size, random));
         }
-        twoClients(20, b -> send("POST", "/api/v1/records/Leads", bodies.get(batches + b)));
+        twoClients(WARM_UP_BATCHES, b -> send("POST", "/api/v1/records/Leads", bodies.get(batches + b)));
         long nanos = twoClients(batches, b -> send("POST", "/api/v1/records/Leads", bodies.get(b)));
         long stored = Long.parseLong(send("GET", "/api/v1/records/Leads/count", null).body().replaceAll("\\D", ""));
         double rate = batches * (double) size / (nanos / 1e9);
-        System.out.printf("created %d leads (after a warm-up of %d) in %.2f s; %d stored in all%n", batches * size, 20 * size, nanos / 1e9, stored);
+        System.out.printf("created %d leads (after a warm-up of %d) in %.2f s; %d stored in all%n", batches * size, WARM_UP_BATCHES * size, nanos / 1e9, stored);
         return String.format("records: %.0f records/s", rate);
     }
 
@@ -323,12 +330,12 @@ public final class Bench {
         int size = 1000;
         int batches = Math.max(1, total / size);
         List<String> bodies = new ArrayList<>();
-        for (int b = 0; b < batches + 20; b++) {
+        for (int b = 0; b < batches + WARM_UP_BATCHES; b++) {
             bodies.add(signals(b, size));
         }
-        twoClients(20, b -> send("POST", "/api/v1/signals", bodies.get(batches + b)));
+        twoClients(WARM_UP_BATCHES, b -> send("POST", "/api/v1/signals", bodies.get(batches + b)));
         long nanos = twoClients(batches, b -> send("POST", "/api/v1/signals", bodies.get(b)));
-        System.out.printf("appended %d signals (after a warm-up of %d) in %.2f s%n", batches * size, 20 * size, nanos / 1e9);
+        System.out.printf("appended %d signals (after a warm-up of %d) in %.2f s%n", batches * size, WARM_UP_BATCHES * size, nanos / 1e9);
         return String.format("signals: %.0f signals/s", batches * (double) size / (nanos / 1e9));
     }
 
@@ -372,6 +379,15 @@ public final class Bench {
         // Warm-up at the same rate, then the measured run.
         openLoop(ids, random, 2_500, interval);
         long[] latencies = openLoop(ids, random, requests, interval);
+        StringBuilder tl = new StringBuilder();
+        for (int sec = 0; sec * 500 < latencies.length; sec++) {
+            long[] w = Arrays.copyOfRange(latencies, sec * 500, Math.min(latencies.length, sec * 500 + 500));
+            Arrays.sort(w);
+            int slow = 0;
+            for (long x : w) if (x > 5_000_000) slow++;
+            tl.append(String.format(" %d/%.0f", slow, w[w.length - 1] / 1e6));
+        }
+        System.out.println("per second: requests over 5 ms / max ms:" + tl);
         Arrays.sort(latencies);
         double p50 = latencies[latencies.length / 2] / 1e6;
         double p99 = latencies[(int) Math.ceil(latencies.length * 0.99) - 1] / 1e6;
