@@ -151,9 +151,14 @@ public final class Outbox implements AutoCloseable {
      * Deterministic: tests call this instead of {@link #start}.
      */
     public int runDue() {
+        return runDue(0, 1);
+    }
+
+    /** {@link #runDue} for worker {@code shard} of {@code shards} (transactional entries of its share of the records). */
+    int runDue(int shard, int shards) {
         int total = 0;
         while (true) {
-            int n = runTransactionalBatch() + runExternalBatch();
+            int n = runTransactionalBatch(shard, shards) + runExternalBatch();
             total += n;
             if (n == 0) {
                 return total;
@@ -163,13 +168,17 @@ public final class Outbox implements AutoCloseable {
 
     /** One transaction's worth of transactional entries; returns attempts made. */
     int runTransactionalBatch() {
+        return runTransactionalBatch(0, 1);
+    }
+
+    int runTransactionalBatch(int shard, int shards) {
         List<OutboxEntry> taken = new ArrayList<>();
         try {
             // The effects' signals are held back and appended at the end of the batch, so the
             // partitions they lock are held for the final write only, not for the whole batch.
             tx.run(() -> {
                 signals.deferringAppends(() -> {
-                List<OutboxEntry> due = new ArrayList<>(store.lockDueTransactional(clock.instant(), settings.batchSize()));
+                List<OutboxEntry> due = new ArrayList<>(store.lockDueTransactional(clock.instant(), settings.batchSize(), shard, shards));
                 // Grouped by partition (as every appender locks them, in ascending order); the sort
                 // is stable, so one subject's actions keep the order in which they were decided.
                 due.sort(java.util.Comparator.comparingInt(Outbox::partition));
@@ -306,7 +315,7 @@ public final class Outbox implements AutoCloseable {
         OutboxEntry[] seen = {null};
         try {
             tx.run(() -> {
-                OutboxEntry e = store.lock(orgId, id).orElse(null);
+                OutboxEntry e = store.lockInRecordOrder(orgId, id).orElse(null);
                 if (e == null || e.status() != OutboxEntry.Status.PENDING || e.nextAttemptAt().isAfter(clock.instant())) {
                     return;
                 }
@@ -563,17 +572,18 @@ public final class Outbox implements AutoCloseable {
         }
         running = true;
         for (int i = 0; i < workers; i++) {
-            Thread t = new Thread(() -> loop(poll), "waymark-outbox-" + i);
+            int shard = i;
+            Thread t = new Thread(() -> loop(poll, shard, workers), "waymark-outbox-" + i);
             t.setDaemon(true);
             threads.add(t);
             t.start();
         }
     }
 
-    private void loop(Duration poll) {
+    private void loop(Duration poll, int shard, int shards) {
         while (running) {
             try {
-                int n = runDue();
+                int n = runDue(shard, shards);
                 if (n > 0) {
                     continue;
                 }

@@ -21,6 +21,23 @@ public interface OutboxStore {
     List<OutboxEntry> lockDueTransactional(Instant now, int limit);
 
     /**
+     * {@link #lockDueTransactional} for worker {@code shard} of {@code shards}: only the entries
+     * whose {@linkplain #shardOf shard} modulo {@code shards} is {@code shard}, so that a record's
+     * entries always go to the same worker of a node. The default ignores the split.
+     */
+    default List<OutboxEntry> lockDueTransactional(Instant now, int limit, int shard, int shards) {
+        return lockDueTransactional(now, limit);
+    }
+
+    /** The shard (0 to 63) of an entry: by its record, or by its subject when it has none. */
+    static int shardOf(OutboxEntry e) {
+        if (e.recordId() != null) {
+            return Math.floorMod(e.recordId().hashCode(), 64);
+        }
+        return e.subject() == null ? 0 : Math.floorMod(e.subject().hashCode(), 64);
+    }
+
+    /**
      * Takes up to {@code limit} non-transactional entries that are due (or running with a lapsed
      * lease, after a crash): marks them running until {@code leaseUntil} and counts the attempt.
      * Returns them as they now are.
@@ -29,6 +46,15 @@ public interface OutboxStore {
 
     /** Locks one entry for the current transaction. */
     Optional<OutboxEntry> lock(UUID orgId, UUID id);
+
+    /**
+     * {@link #lock}, but empty (nothing locked that matters) while an earlier pending
+     * transactional entry of the same record must run first, as {@link #lockDueTransactional}
+     * leaves such entries. The default does not check.
+     */
+    default Optional<OutboxEntry> lockInRecordOrder(UUID orgId, UUID id) {
+        return lock(orgId, id);
+    }
 
     /** A new state for an entry. */
     record Outcome(UUID id, OutboxEntry.Status status, int attempts, Instant nextAttemptAt, String lastError, ObjectNode result) {

@@ -15,7 +15,9 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -42,8 +44,8 @@ final class JdbcOutboxStore implements OutboxStore {
             return;
         }
         jdbc(c -> {
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO outbox_entries (" + COLUMNS + ") VALUES "
-                    + "(?, ?, ?, ?, CAST(? AS JSONB), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS JSONB), ?, ?, ?, ?)")) {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO outbox_entries (" + COLUMNS + ", shard) VALUES "
+                    + "(?, ?, ?, ?, CAST(? AS JSONB), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS JSONB), ?, ?, ?, ?, ?)")) {
                 for (OutboxEntry e : entries) {
                     ps.setObject(1, e.id());
                     ps.setObject(2, e.orgId());
@@ -65,6 +67,7 @@ final class JdbcOutboxStore implements OutboxStore {
                     ps.setInt(18, e.depth());
                     Columns.bind(ps, 19, e.createdAt());
                     Columns.bind(ps, 20, e.updatedAt());
+                    ps.setInt(21, OutboxStore.shardOf(e));
                     ps.addBatch();
                 }
                 ps.executeBatch();
@@ -75,8 +78,73 @@ final class JdbcOutboxStore implements OutboxStore {
 
     @Override
     public List<OutboxEntry> lockDueTransactional(Instant now, int limit) {
-        return jdbc(c -> claim(c, "SELECT " + COLUMNS + " FROM outbox_entries WHERE status = 'pending' AND transactional = TRUE "
-                + "AND next_attempt_at <= ? ORDER BY next_attempt_at, seq LIMIT ?" + dialect.lockSkipLocked(), now, limit));
+        return lockDueTransactional(now, limit, 0, 1);
+    }
+
+    @Override
+    public List<OutboxEntry> lockDueTransactional(Instant now, int limit, int shard, int shards) {
+        if (shards <= 1) {
+            return jdbc(c -> inRecordOrder(c, claim(c, "SELECT " + COLUMNS + " FROM outbox_entries WHERE status = 'pending' AND transactional = TRUE "
+                    + "AND next_attempt_at <= ? ORDER BY next_attempt_at, seq LIMIT ?" + dialect.lockSkipLocked(), now, limit)));
+        }
+        return jdbc(c -> inRecordOrder(c, claim(c, "SELECT " + COLUMNS + " FROM outbox_entries WHERE status = 'pending' AND transactional = TRUE "
+                + "AND next_attempt_at <= ? AND MOD(shard, ?) = ? ORDER BY next_attempt_at, seq LIMIT ?" + dialect.lockSkipLocked(), now, shards, shard, limit)));
+    }
+
+    /**
+     * The claimed entries that may run now: an entry waits while an earlier pending entry of its
+     * record was not claimed with it (another worker holds it, or it waits for a retry), so that a
+     * record's actions take effect in the order they were decided. Entries of one record claimed
+     * together run in order within the batch. The ones left stay pending (and locked until this
+     * transaction ends); a later claim takes them.
+     */
+    private List<OutboxEntry> inRecordOrder(Connection c, List<OutboxEntry> claimed) throws SQLException {
+        java.util.Set<UUID> records = new java.util.LinkedHashSet<>();
+        for (OutboxEntry e : claimed) {
+            if (e.recordId() != null) {
+                records.add(e.recordId());
+            }
+        }
+        if (records.isEmpty()) {
+            return claimed;
+        }
+        // One index probe per record (LATERAL with OFFSET 0 on PostgreSQL, so that a plan made
+        // on a fresh table cannot turn it into a scan of every pending entry).
+        String sql = dialect == Dialect.POSTGRESQL
+                ? "SELECT o.record_id, o.id, o.seq FROM UNNEST(CAST(? AS UUID[])) AS t(r) CROSS JOIN LATERAL (SELECT record_id, id, seq "
+                + "FROM outbox_entries WHERE record_id = t.r AND status = 'pending' AND transactional = TRUE OFFSET 0) o"
+                : "SELECT o.record_id, o.id, o.seq FROM UNNEST(CAST(? AS UUID ARRAY)) AS t(r) JOIN outbox_entries o ON o.record_id = t.r "
+                + "WHERE o.status = 'pending' AND o.transactional = TRUE";
+        java.util.Set<UUID> ids = new java.util.HashSet<>();
+        claimed.forEach(e -> ids.add(e.id()));
+        Map<UUID, Long> seqOf = new HashMap<>();
+        Map<UUID, Long> firstUnclaimed = new HashMap<>();
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setArray(1, c.createArrayOf(dialect == Dialect.POSTGRESQL ? "uuid" : "UUID", records.toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    UUID record = rs.getObject(1, UUID.class);
+                    UUID id = rs.getObject(2, UUID.class);
+                    long seq = rs.getLong(3);
+                    if (ids.contains(id)) {
+                        seqOf.put(id, seq);
+                    } else {
+                        firstUnclaimed.merge(record, seq, Math::min);
+                    }
+                }
+            }
+        }
+        if (firstUnclaimed.isEmpty()) {
+            return claimed;
+        }
+        List<OutboxEntry> runnable = new ArrayList<>(claimed.size());
+        for (OutboxEntry e : claimed) {
+            Long before = e.recordId() == null ? null : firstUnclaimed.get(e.recordId());
+            if (before == null || seqOf.getOrDefault(e.id(), Long.MIN_VALUE) < before) {
+                runnable.add(e);
+            }
+        }
+        return runnable;
     }
 
     /**
@@ -125,6 +193,12 @@ final class JdbcOutboxStore implements OutboxStore {
             }
             return out;
         });
+    }
+
+    @Override
+    public Optional<OutboxEntry> lockInRecordOrder(UUID orgId, UUID id) {
+        return jdbc(c -> inRecordOrder(c, query(c, "SELECT " + COLUMNS + " FROM outbox_entries WHERE id = ? AND org_id = ? FOR UPDATE", id, orgId)))
+                .stream().findFirst();
     }
 
     @Override

@@ -131,6 +131,69 @@ class OutboxTest {
         }
     }
 
+    /** A transactional action that fails (retryably) its first N times: a record's action waiting for its retry. */
+    static final class FlakyLocal implements io.waymark.action.TransactionalActionType {
+        volatile int failFirst;
+
+        @Override
+        public String name() {
+            return "test_flaky_local";
+        }
+
+        @Override
+        public void validate(Actor actor, String module, ObjectNode config) {
+        }
+
+        @Override
+        public ActionResult execute(ActionContext ctx) {
+            if (failFirst > 0) {
+                failFirst--;
+                throw new IllegalStateException("not yet");
+            }
+            return ActionResult.ok();
+        }
+    }
+
+    @BothDatabases
+    void aRecordsLaterActionsWaitForAnEarlierOneThatAwaitsItsRetryAndThenRunInOrder(TestDb db) {
+        FlakyLocal flaky = new FlakyLocal();
+        // Twice: the batch it is in rolls back and its entries run one by one, where it fails again and is set to retry.
+        flaky.failFirst = 2;
+        Waymark w = db.store().engineBuilder(db.clock()).actionType(flaky).build();
+        Record deal = deal(w, db.admin(), 1);
+        Record other = deal(w, db.admin(), 10);
+        List<OutboxEntry> queued = w.outbox().enqueue(List.of(
+                action(db, deal, "test_flaky_local", "{}"),
+                action(db, deal, "field_update", "{'field': 'Amount', 'value': 'Amount + 1'}"),
+                action(db, other, "field_update", "{'field': 'Amount', 'value': 'Amount + 1'}"),
+                action(db, deal, "field_update", "{'field': 'Amount', 'value': 'Amount * 10'}")));
+        w.outbox().runDue();
+
+        // The first failed and waits for its retry; the deal's later updates wait behind it, the other deal's does not.
+        OutboxEntry first = w.outbox().get(db.admin(), queued.get(0).id());
+        assertThat(first.status()).isEqualTo(OutboxEntry.Status.PENDING);
+        assertThat(first.attempts()).isEqualTo(1);
+        for (int i : new int[] {1, 3}) {
+            OutboxEntry held = w.outbox().get(db.admin(), queued.get(i).id());
+            assertThat(held.status()).isEqualTo(OutboxEntry.Status.PENDING);
+            assertThat(held.attempts()).isZero();
+        }
+        assertThat(w.outbox().get(db.admin(), queued.get(2).id()).status()).isEqualTo(OutboxEntry.Status.DONE);
+        assertThat(w.records().get(db.admin(), "Deals", deal.id()).values().get("Amount").toString()).startsWith("1");
+        assertThat(signals(db, deal, "record.updated")).isEmpty();
+
+        db.clock().set(first.nextAttemptAt());
+        w.outbox().runDue();
+        for (OutboxEntry e : queued) {
+            assertThat(w.outbox().get(db.admin(), e.id()).status()).isEqualTo(OutboxEntry.Status.DONE);
+        }
+        // (1 + 1) * 10, not 1 * 10 + 1: the updates took effect in the order they were decided.
+        assertThat(new java.math.BigDecimal(w.records().get(db.admin(), "Deals", deal.id()).values().get("Amount").toString()))
+                .isEqualByComparingTo("20");
+        assertThat(signals(db, deal, "record.updated")).extracting(s -> s.payload().path("cause").path("outbox_entry").asText())
+                .containsExactly(queued.get(1).id().toString(), queued.get(3).id().toString());
+    }
+
     @BothDatabases
     void oneBadActionInABatchDoesNotHoldBackTheOthers(TestDb db) {
         Record a = deal(db.engine(), db.admin(), 10);
