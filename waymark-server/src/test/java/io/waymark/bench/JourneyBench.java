@@ -44,7 +44,7 @@ final class JourneyBench {
         UUID id = UUID.fromString(j.get("id").asText());
         engine.journeys().publish(admin, id);
         // H2 has no SKIP LOCKED: two outbox workers would wait on each other's row locks there.
-        engine.start(Duration.ofMillis(50), store.databaseKind().equals("postgresql") ? 2 : 1);
+        engine.start(Duration.ofMillis(50), Integer.getInteger("waymark.bench.workers", store.databaseKind().equals("postgresql") ? 2 : 1));
         long t0 = System.nanoTime();
         int w = warmUpSize(n);
         List<String> all = customers(engine, admin, n + w);
@@ -146,7 +146,7 @@ final class JourneyBench {
         ObjectNode j = engine.journeys().create(admin, Json.read(JOURNEY));
         UUID id = UUID.fromString(j.get("id").asText());
         engine.journeys().publish(admin, id);
-        engine.start(Duration.ofMillis(50), store.databaseKind().equals("postgresql") ? 2 : 1);
+        engine.start(Duration.ofMillis(50), Integer.getInteger("waymark.bench.workers", store.databaseKind().equals("postgresql") ? 2 : 1));
         int w = Math.max(2_000, Math.min(n / 4, rate * 5));
         List<String> subjects = customers(engine, admin, n + w);
         waitFor(engine, admin, id, "Nurturing", n + w);

@@ -83,12 +83,20 @@ final class JdbcOutboxStore implements OutboxStore {
 
     @Override
     public List<OutboxEntry> lockDueTransactional(Instant now, int limit, int shard, int shards) {
-        if (shards <= 1) {
-            return jdbc(c -> inRecordOrder(c, claim(c, "SELECT " + COLUMNS + " FROM outbox_entries WHERE status = 'pending' AND transactional = TRUE "
-                    + "AND next_attempt_at <= ? ORDER BY next_attempt_at, seq LIMIT ?" + dialect.lockSkipLocked(), now, limit)));
-        }
-        return jdbc(c -> inRecordOrder(c, claim(c, "SELECT " + COLUMNS + " FROM outbox_entries WHERE status = 'pending' AND transactional = TRUE "
-                + "AND next_attempt_at <= ? AND MOD(shard, ?) = ? ORDER BY next_attempt_at, seq LIMIT ?" + dialect.lockSkipLocked(), now, shards, shard, limit)));
+        String sql = "SELECT " + COLUMNS + " FROM outbox_entries WHERE status = 'pending' AND transactional = TRUE AND next_attempt_at <= ?"
+                + (shards > 1 ? " AND MOD(shard, ?) = ?" : "") + " ORDER BY " + dueOrder() + " LIMIT ?" + dialect.lockSkipLocked();
+        Object[] params = shards > 1 ? new Object[] {now, shards, shard, limit} : new Object[] {now, limit};
+        return jdbc(c -> inRecordOrder(c, claim(c, sql, params)));
+    }
+
+    /**
+     * The order of a claim. H2 reads an index in order only for an ORDER BY that starts with the
+     * index's first columns: ordered by "next_attempt_at, seq" alone, each claim read and sorted
+     * every pending entry (40% of the outbox's time with 20,000 pending). The leading columns are
+     * fixed by the WHERE clause, so the order is the same.
+     */
+    private String dueOrder() {
+        return dialect == Dialect.H2 ? "status, transactional, next_attempt_at, seq" : "next_attempt_at, seq";
     }
 
     /**
@@ -155,7 +163,7 @@ final class JdbcOutboxStore implements OutboxStore {
      */
     private List<OutboxEntry> claim(Connection c, String sql, Object... params) throws SQLException {
         if (dialect != Dialect.POSTGRESQL) {
-            return query(c, sql, params);
+            return claimOnH2(c, sql, params);
         }
         try (java.sql.Statement st = c.createStatement()) {
             st.execute("SET LOCAL enable_bitmapscan = off");
@@ -169,10 +177,37 @@ final class JdbcOutboxStore implements OutboxStore {
         }
     }
 
+    /**
+     * H2 locks every row a {@code FOR UPDATE} query reads before its LIMIT applies: a claim of 200
+     * locked all 20,000 pending entries one by one (60% of the outbox's time). So the entries are
+     * chosen without locks, then only those are locked, and kept if nobody changed them meanwhile
+     * (H2 runs on one node; its other workers wait on these locks instead of skipping them).
+     */
+    private List<OutboxEntry> claimOnH2(Connection c, String sql, Object... params) throws SQLException {
+        String suffix = dialect.lockSkipLocked();
+        List<OutboxEntry> chosen = query(c, sql.endsWith(suffix) ? sql.substring(0, sql.length() - suffix.length()) : sql, params);
+        if (chosen.isEmpty()) {
+            return chosen;
+        }
+        Map<UUID, OutboxEntry> locked = new HashMap<>();
+        for (OutboxEntry e : query(c, "SELECT " + COLUMNS + " FROM outbox_entries WHERE id IN ("
+                + String.join(", ", java.util.Collections.nCopies(chosen.size(), "?")) + ") FOR UPDATE", chosen.stream().map(OutboxEntry::id).toArray())) {
+            locked.put(e.id(), e);
+        }
+        List<OutboxEntry> out = new ArrayList<>(chosen.size());
+        for (OutboxEntry e : chosen) {
+            OutboxEntry now = locked.get(e.id());
+            if (now != null && now.status() == e.status() && now.attempts() == e.attempts() && now.nextAttemptAt().equals(e.nextAttemptAt())) {
+                out.add(now);
+            }
+        }
+        return out;
+    }
+
     @Override
     public List<OutboxEntry> leaseDueExternal(Instant now, Instant leaseUntil, int limit) {
         return jdbc(c -> {
-            List<OutboxEntry> due = query(c, "SELECT " + COLUMNS + " FROM outbox_entries WHERE status IN ('pending', 'running') "
+            List<OutboxEntry> due = claim(c, "SELECT " + COLUMNS + " FROM outbox_entries WHERE status IN ('pending', 'running') "
                     + "AND transactional = FALSE AND next_attempt_at <= ? ORDER BY next_attempt_at, seq LIMIT ?" + dialect.lockSkipLocked(), now, limit);
             List<OutboxEntry> out = new ArrayList<>(due.size());
             try (PreparedStatement ps = c.prepareStatement(
