@@ -5,7 +5,8 @@
 -- now and then (40 of 22,000 leads in `bench/run journeys` kept the first value).
 CREATE INDEX outbox_entries_record_order ON outbox_entries (record_id, status, seq);
 
--- Within a node, each outbox worker takes the entries of its own share of the records
--- (shard = a hash of the record, or of the subject for entries without one, 0..63; worker i of
--- k takes shard mod k = i), so the node's workers never hold back each other's entries.
+-- Within a node, each outbox worker takes its own share of the entries (shard = the signal-log
+-- partition of the entry's subject, 0..63; worker i of k takes shard mod k = i): the node's
+-- workers do not hold back each other's entries, nor wait on each other's partition locks when
+-- they append the results.
 ALTER TABLE outbox_entries ADD COLUMN shard SMALLINT DEFAULT 0 NOT NULL;

@@ -29,12 +29,14 @@ public interface OutboxStore {
         return lockDueTransactional(now, limit);
     }
 
-    /** The shard (0 to 63) of an entry: by its record, or by its subject when it has none. */
+    /**
+     * The shard of an entry: the signal-log partition of its subject (of its record when it has no
+     * subject). So the workers of a node append their result signals to disjoint partitions and
+     * do not wait on each other's partition locks; a record's entries share its subject's shard.
+     */
     static int shardOf(OutboxEntry e) {
-        if (e.recordId() != null) {
-            return Math.floorMod(e.recordId().hashCode(), 64);
-        }
-        return e.subject() == null ? 0 : Math.floorMod(e.subject().hashCode(), 64);
+        String subject = e.subject() != null ? e.subject() : e.recordId() != null ? e.recordId().toString() : e.id().toString();
+        return io.waymark.signal.SignalLog.partitionOf(e.orgId(), subject);
     }
 
     /**
