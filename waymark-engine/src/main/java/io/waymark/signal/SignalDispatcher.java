@@ -189,14 +189,17 @@ public final class SignalDispatcher implements AutoCloseable {
                     return;
                 }
                 Map<Integer, Map<String, Long>> claimed = store.claimAcross(names, missing);
-                // One read for every consumer: from the earliest claimed checkpoint of each
-                // partition, at most batchSize signals, never past the head this pass saw.
-                Map<Integer, long[]> ranges = new HashMap<>();
+                // One read for every consumer: from each consumer's own checkpoint, at most
+                // batchSize signals, never past the head this pass saw. Consumers at the same
+                // checkpoint (the usual case) share one range; one far behind (a consumer added
+                // later) reads its own, so it does not hold back those that are up to date.
+                List<long[]> ranges = new ArrayList<>();
                 claimed.forEach((partition, byConsumer) -> {
-                    long from = byConsumer.values().stream().mapToLong(Long::longValue).min().orElse(Long.MAX_VALUE);
-                    long upTo = Math.min(heads.get(partition), from + batchSize);
-                    if (upTo > from) {
-                        ranges.put(partition, new long[] {from, upTo});
+                    for (long from : new java.util.TreeSet<>(byConsumer.values())) {
+                        long upTo = Math.min(heads.get(partition), from + batchSize);
+                        if (upTo > from) {
+                            ranges.add(new long[] {partition, from, upTo});
+                        }
                     }
                 });
                 List<Signal> read = store.readAcross(ranges);
@@ -205,7 +208,7 @@ public final class SignalDispatcher implements AutoCloseable {
                     List<Signal> batch = new ArrayList<>();
                     for (Signal s : read) {
                         Long from = claimed.getOrDefault(s.partition(), Map.of()).get(consumer.name());
-                        if (from != null && s.seq() > from) {
+                        if (from != null && s.seq() > from && s.seq() <= from + batchSize) {
                             batch.add(s);
                         }
                     }
@@ -365,6 +368,9 @@ public final class SignalDispatcher implements AutoCloseable {
                     recent.signals = batch;
                 }
                 if (!batch.isEmpty()) {
+                    // A failure here counts against the batch's first signal, so that it is retried
+                    // alone and, if it keeps failing, set aside like any other poisoned signal.
+                    current[0] = batch.get(0);
                     consumer.beginBatch(batch);
                 }
                 for (Signal s : batch) {

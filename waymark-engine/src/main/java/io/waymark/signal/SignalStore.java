@@ -82,23 +82,23 @@ public interface SignalStore {
     }
 
     /**
-     * The signals of several partitions at once: for each partition {@code p}, those with
-     * {@code ranges.get(p)[0] < seq <= ranges.get(p)[1]}, ordered by partition and then seq.
+     * The signals of several ranges at once: each range is {@code {partition, after, upTo}} and
+     * holds the signals of that partition with {@code after < seq <= upTo}. Ranges may overlap;
+     * each signal comes once. Ordered by partition, then seq.
      */
-    default List<Signal> readAcross(Map<Integer, long[]> ranges) {
-        List<Signal> out = new java.util.ArrayList<>();
-        for (Map.Entry<Integer, long[]> e : new java.util.TreeMap<>(ranges).entrySet()) {
-            long after = e.getValue()[0];
-            long upTo = e.getValue()[1];
-            if (upTo > after) {
-                for (Signal s : read(e.getKey(), after, (int) Math.min(Integer.MAX_VALUE, upTo - after))) {
-                    if (s.seq() <= upTo) {
-                        out.add(s);
+    default List<Signal> readAcross(List<long[]> ranges) {
+        java.util.TreeMap<Long, Signal> out = new java.util.TreeMap<>();
+        for (long[] r : ranges) {
+            int partition = (int) r[0];
+            if (r[2] > r[1]) {
+                for (Signal s : read(partition, r[1], (int) Math.min(Integer.MAX_VALUE, r[2] - r[1]))) {
+                    if (s.seq() <= r[2]) {
+                        out.put(((long) partition << 40) | s.seq(), s);
                     }
                 }
             }
         }
-        return out;
+        return new java.util.ArrayList<>(out.values());
     }
 
     /** {@link #advanceAll} for several partitions: by partition, then by consumer. */
