@@ -380,8 +380,8 @@ public final class Bench {
         openLoop(ids, random, 2_500, interval);
         long[] latencies = openLoop(ids, random, requests, interval);
         StringBuilder tl = new StringBuilder();
-        for (int sec = 0; sec * 500 < latencies.length; sec++) {
-            long[] w = Arrays.copyOfRange(latencies, sec * 500, Math.min(latencies.length, sec * 500 + 500));
+        for (int sec = 0; sec * rate < latencies.length; sec++) {
+            long[] w = Arrays.copyOfRange(latencies, sec * rate, Math.min(latencies.length, sec * rate + rate));
             Arrays.sort(w);
             int slow = 0;
             for (long x : w) if (x > 5_000_000) slow++;
