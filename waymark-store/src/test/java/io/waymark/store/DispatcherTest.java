@@ -63,6 +63,17 @@ class DispatcherTest {
         db.engine().signals().ingest(actor, batch);
     }
 
+    /** {@code count} signals of the one subject "busy" (one partition), numbered from 0, in calls of 650. */
+    private static void emitBusy(TestDb db, int count) {
+        for (int from = 0; from < count; from += 650) {
+            List<JsonNode> batch = new ArrayList<>();
+            for (int i = from; i < Math.min(count, from + 650); i++) {
+                batch.add(json("{'type': 'web.visit', 'subject': 'busy', 'payload': {'n': '" + i + "'}}"));
+            }
+            db.engine().signals().ingest(db.admin(), batch);
+        }
+    }
+
     @BothDatabases
     void consumersSeeEachSubjectsSignalsInOrderExactlyOnceWhenAllGoesWell(TestDb db) {
         Recording consumer = new Recording(db.admin().orgId());
@@ -101,13 +112,7 @@ class DispatcherTest {
         dispatcher.register(consumer);
         // 1,300 signals of one subject (one partition) and a few of others: more than two batches
         // of 500 in one partition, beside partitions with a handful each.
-        for (int from = 0; from < 1300; from += 650) {
-            List<JsonNode> batch = new ArrayList<>();
-            for (int i = from; i < from + 650; i++) {
-                batch.add(json("{'type': 'web.visit', 'subject': 'busy', 'payload': {'n': '" + i + "'}}"));
-            }
-            db.engine().signals().ingest(db.admin(), batch);
-        }
+        emitBusy(db, 1300);
         emit(db, db.admin(), 20, 2);
         dispatcher.runOnce();
         List<String> expected = new ArrayList<>();
@@ -244,13 +249,7 @@ class DispatcherTest {
         Recording early = new Recording(db.admin().orgId());
         SignalDispatcher dispatcher = db.engine().dispatcher();
         dispatcher.register(early);
-        for (int from = 0; from < 1300; from += 650) {
-            List<JsonNode> batch = new ArrayList<>();
-            for (int i = from; i < from + 650; i++) {
-                batch.add(json("{'type': 'web.visit', 'subject': 'busy', 'payload': {'n': '" + i + "'}}"));
-            }
-            db.engine().signals().ingest(db.admin(), batch);
-        }
+        emitBusy(db, 1300);
         dispatcher.runOnce();
         Recording late = new Recording(db.admin().orgId());
         dispatcher.register(late);

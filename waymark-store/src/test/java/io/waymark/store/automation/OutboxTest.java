@@ -39,7 +39,7 @@ class OutboxTest {
     }
 
     /** A recording fake of an outside system (a webhook receiver): every call and its idempotency key. */
-    static final class RecordingExternal implements ActionType {
+    static class RecordingExternal implements ActionType {
         final List<String> keys = new CopyOnWriteArrayList<>();
         volatile int failFirst;
         volatile boolean permanent;
@@ -131,26 +131,11 @@ class OutboxTest {
         }
     }
 
-    /** A transactional action that fails (retryably) its first N times: a record's action waiting for its retry. */
-    static final class FlakyLocal implements io.waymark.action.TransactionalActionType {
-        volatile int failFirst;
-
+    /** The same fake as a transactional action: a record's action that waits for its retry when it fails. */
+    static final class FlakyLocal extends RecordingExternal implements io.waymark.action.TransactionalActionType {
         @Override
         public String name() {
             return "test_flaky_local";
-        }
-
-        @Override
-        public void validate(Actor actor, String module, ObjectNode config) {
-        }
-
-        @Override
-        public ActionResult execute(ActionContext ctx) {
-            if (failFirst > 0) {
-                failFirst--;
-                throw new IllegalStateException("not yet");
-            }
-            return ActionResult.ok();
         }
     }
 
