@@ -308,7 +308,7 @@ public final class Outbox implements AutoCloseable {
     }
 
     private static int partition(OutboxEntry e) {
-        return io.waymark.signal.SignalLog.partitionOf(e.orgId(), subject(e));
+        return OutboxStore.shardOf(e);
     }
 
     private int runOneTransactional(UUID orgId, UUID id) {
@@ -502,7 +502,7 @@ public final class Outbox implements AutoCloseable {
         return new NewSignal(Ids.next(clock), e.orgId(), "action.failed", subject(e), e.module(), e.recordId(), p, now, Actor.SYSTEM_USER);
     }
 
-    private static String subject(OutboxEntry e) {
+    static String subject(OutboxEntry e) {
         return e.subject() != null ? e.subject() : e.recordId() != null ? e.recordId().toString() : "outbox:" + e.id();
     }
 

@@ -35,8 +35,7 @@ public interface OutboxStore {
      * do not wait on each other's partition locks; a record's entries share its subject's shard.
      */
     static int shardOf(OutboxEntry e) {
-        String subject = e.subject() != null ? e.subject() : e.recordId() != null ? e.recordId().toString() : e.id().toString();
-        return io.waymark.signal.SignalLog.partitionOf(e.orgId(), subject);
+        return io.waymark.signal.SignalLog.partitionOf(e.orgId(), Outbox.subject(e));
     }
 
     /**

@@ -358,58 +358,12 @@ final class JdbcSignalStore implements SignalStore {
 
     @Override
     public Map<String, Long> claimAll(int partition, List<String> consumers, java.util.Collection<String> missing) {
-        if (consumers.isEmpty()) {
-            return Map.of();
-        }
-        return jdbc(c -> {
-            if (!missing.isEmpty()) {
-                try (PreparedStatement ins = c.prepareStatement("INSERT INTO consumer_checkpoints (consumer, partition_no, seq) VALUES "
-                        + String.join(", ", java.util.Collections.nCopies(missing.size(), "(?, ?, 0)")) + " ON CONFLICT DO NOTHING")) {
-                    int i = 1;
-                    for (String m : missing) {
-                        ins.setString(i++, m);
-                        ins.setInt(i++, partition);
-                    }
-                    ins.executeUpdate();
-                }
-            }
-            Map<String, Long> out = new HashMap<>();
-            // Locked in name order, as every claimer takes them, so two nodes cannot deadlock.
-            List<String> sorted = new ArrayList<>(consumers);
-            java.util.Collections.sort(sorted);
-            try (PreparedStatement ps = c.prepareStatement("SELECT consumer, seq FROM consumer_checkpoints WHERE partition_no = ? AND consumer IN ("
-                    + String.join(", ", java.util.Collections.nCopies(sorted.size(), "?")) + ") ORDER BY consumer" + dialect.lockSkipLocked())) {
-                ps.setInt(1, partition);
-                for (int i = 0; i < sorted.size(); i++) {
-                    ps.setString(i + 2, sorted.get(i));
-                }
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        out.put(rs.getString(1), rs.getLong(2));
-                    }
-                }
-            }
-            return out;
-        });
+        return claimAcross(Map.of(partition, consumers), Map.of(partition, new ArrayList<>(missing))).getOrDefault(partition, Map.of());
     }
 
     @Override
     public void advanceAll(int partition, Map<String, Long> seqs) {
-        if (seqs.isEmpty()) {
-            return;
-        }
-        jdbc(c -> {
-            try (PreparedStatement ps = c.prepareStatement("UPDATE consumer_checkpoints SET seq = ? WHERE consumer = ? AND partition_no = ?")) {
-                for (Map.Entry<String, Long> e : new java.util.TreeMap<>(seqs).entrySet()) {
-                    ps.setLong(1, e.getValue());
-                    ps.setString(2, e.getKey());
-                    ps.setInt(3, partition);
-                    ps.addBatch();
-                }
-                ps.executeBatch();
-            }
-            return null;
-        });
+        advanceAcross(Map.of(partition, seqs));
     }
 
     @Override
