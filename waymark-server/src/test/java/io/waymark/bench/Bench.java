@@ -17,7 +17,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -377,7 +376,7 @@ public final class Bench {
         int rate = 500;
         long interval = 1_000_000_000L / rate;
         // Warm-up at the same rate, then the measured run.
-        openLoop(ids, random, 2_500, interval);
+        openLoop(ids, random, Integer.getInteger("waymark.bench.readWarmup", 2_500), interval);
         long[] latencies = openLoop(ids, random, requests, interval);
         StringBuilder tl = new StringBuilder();
         for (int sec = 0; sec * rate < latencies.length; sec++) {
@@ -397,26 +396,10 @@ public final class Bench {
     }
 
     private long[] openLoop(List<String> ids, Random random, int requests, long interval) throws Exception {
-        long[] latencies = new long[requests];
-        CompletableFuture<?>[] all = new CompletableFuture<?>[requests];
-        long start = System.nanoTime();
+        String[] paths = new String[requests];
         for (int i = 0; i < requests; i++) {
-            long intended = start + i * interval;
-            long wait = intended - System.nanoTime();
-            if (wait > 0) {
-                TimeUnit.NANOSECONDS.sleep(wait);
-            }
-            int k = i;
-            HttpRequest req = HttpRequest.newBuilder(base.resolve("/api/v1/records/Leads/" + ids.get(random.nextInt(ids.size()))))
-                    .header("Authorization", "Bearer " + token).GET().build();
-            all[i] = HTTP.sendAsync(req, HttpResponse.BodyHandlers.ofString()).thenAccept(r -> {
-                if (r.statusCode() != 200) {
-                    throw new IllegalStateException("GET -> " + r.statusCode());
-                }
-                latencies[k] = System.nanoTime() - intended;
-            });
+            paths[i] = "/api/v1/records/Leads/" + ids.get(random.nextInt(ids.size()));
         }
-        CompletableFuture.allOf(all).get(120, TimeUnit.SECONDS);
-        return latencies;
+        return OpenLoop.run(base, token, requests, interval, 8, i -> paths[i]);
     }
 }
