@@ -305,9 +305,13 @@ public final class Bench {
     /**
      * Calls of 1,000 made before the measured ones of {@code records} and {@code signals}. A
      * profile of the measured part after only 20 of them had the JIT compiler (C2) taking about
-     * a third of all CPU time; a sustained rate is that of compiled code.
+     * a third of all CPU time; a sustained rate is that of compiled code. After 100 of them it
+     * still took a core: JFR's compilation events show C2 busy for the first 25 s of the JVM
+     * (H2's MVStore methods, recompiled several times, are half of it), so the default is 300,
+     * about 20 s of load; the table the measured calls write into is then 300,000 rows bigger,
+     * which makes each insert dearer, not cheaper.
      */
-    private static final int WARM_UP_BATCHES = Integer.getInteger("waymark.bench.warmup", 100);
+    private static final int WARM_UP_BATCHES = Integer.getInteger("waymark.bench.warmup", 300);
 
     private String records(int total) throws Exception {
         int size = 1000;
