@@ -222,6 +222,7 @@ final class JourneyBench {
         poller.setDaemon(true);
         poller.start();
         int perTick = Math.max(1, rate / 100);
+        List<Long> appends = new ArrayList<>();
         long start = start0;
         long tick = 10_000_000L * perTick * 100 / rate;
         int sent = 0;
@@ -238,7 +239,10 @@ final class JourneyBench {
                 s.putObject("payload").put("template", "welcome");
                 batch.add(s);
             }
-            for (io.waymark.signal.Signal sig : ingest(engine, admin, batch)) {
+            long appendStart = System.nanoTime();
+            List<io.waymark.signal.Signal> appended = ingest(engine, admin, batch);
+            appends.add(System.nanoTime() - appendStart);
+            for (io.waymark.signal.Signal sig : appended) {
                 inFlight.computeIfAbsent(sig.partition(), p -> new java.util.concurrent.ConcurrentLinkedQueue<>()).add(new long[] {sig.seq(), dueAt});
                 sentCount.incrementAndGet();
             }
@@ -253,6 +257,11 @@ final class JourneyBench {
         if (latencies.size() < n) {
             throw new IllegalStateException("only " + latencies.size() + " of " + n + " transitions seen");
         }
+        // How long each append of a tick's batch took (its share of the latency: mostly waiting for
+        // partition rows that outbox workers hold until they commit).
+        long[] a = appends.stream().mapToLong(Long::longValue).sorted().toArray();
+        System.out.printf("append of each batch of %d: p50 %.1f ms, p99 %.1f ms, max %.1f ms%n", perTick, a[a.length / 2] / 1e6,
+                a[(int) (a.length * 0.99)] / 1e6, a[a.length - 1] / 1e6);
         StringBuilder bySecond = new StringBuilder();
         worst.forEach((sec, ns) -> bySecond.append(String.format(" %d", ns / 1_000_000)));
         System.out.println("worst latency of the signals due in each second (ms):" + bySecond);
