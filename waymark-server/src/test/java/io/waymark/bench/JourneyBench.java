@@ -77,6 +77,10 @@ final class JourneyBench {
 
     /** Customers of the warm-up round: a tenth of N, at least 2,000 and at most 10,000. */
     private static int warmUpSize(int n) {
+        Integer set = Integer.getInteger("waymark.bench.journeyWarmup");
+        if (set != null) {
+            return set;
+        }
         return Math.max(2_000, Math.min(10_000, n / 10));
     }
 
