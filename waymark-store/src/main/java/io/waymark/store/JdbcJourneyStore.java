@@ -331,17 +331,30 @@ final class JdbcJourneyStore implements JourneyStore {
             return;
         }
         jdbc(c -> {
-            // Insert the missing rows first (harmless if another writer did), then add: two batches, whatever the count.
-            String insert = dialect == Dialect.POSTGRESQL
-                    ? "INSERT INTO jr_action_stats (journey_id, version, action_key, org_id, action_type, runs, succeeded, failed) VALUES (?, ?, ?, ?, ?, 0, 0, 0) ON CONFLICT DO NOTHING"
-                    : "MERGE INTO jr_action_stats t USING (VALUES (CAST(? AS UUID), CAST(? AS INT), CAST(? AS VARCHAR), CAST(? AS UUID), CAST(? AS VARCHAR))) "
-                    + "AS s(journey_id, version, action_key, org_id, action_type) ON t.journey_id = s.journey_id AND t.version = s.version "
-                    + "AND t.action_key = s.action_key WHEN NOT MATCHED THEN INSERT (journey_id, version, action_key, org_id, action_type, runs, succeeded, failed) "
-                    + "VALUES (s.journey_id, s.version, s.action_key, s.org_id, s.action_type, 0, 0, 0)";
             List<ActionStats> sorted = new ArrayList<>(deltas);
             // One order for every writer, so that two batches never wait for each other's rows in a cycle.
             sorted.sort(java.util.Comparator.comparing((ActionStats a) -> a.journeyId()).thenComparingInt(ActionStats::version)
                     .thenComparing(ActionStats::actionKey));
+            if (dialect == Dialect.POSTGRESQL) {
+                // One round trip: the dispatcher writes these in every pass that moved an instance
+                // or saw an action's result, so a second statement lengthened every pass.
+                try (PreparedStatement ps = c.prepareStatement("INSERT INTO jr_action_stats (journey_id, version, action_key, org_id, action_type, "
+                        + "runs, succeeded, failed) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (journey_id, version, action_key) DO UPDATE SET "
+                        + "runs = jr_action_stats.runs + EXCLUDED.runs, succeeded = jr_action_stats.succeeded + EXCLUDED.succeeded, "
+                        + "failed = jr_action_stats.failed + EXCLUDED.failed")) {
+                    for (ActionStats a : sorted) {
+                        bind(ps, a.journeyId(), a.version(), a.actionKey(), orgOf(c, a), a.actionType(), a.runs(), a.succeeded(), a.failed());
+                        ps.addBatch();
+                    }
+                    ps.executeBatch();
+                }
+                return null;
+            }
+            // H2: insert the missing rows first (harmless if another writer did), then add: two batches, whatever the count.
+            String insert = "MERGE INTO jr_action_stats t USING (VALUES (CAST(? AS UUID), CAST(? AS INT), CAST(? AS VARCHAR), CAST(? AS UUID), CAST(? AS VARCHAR))) "
+                    + "AS s(journey_id, version, action_key, org_id, action_type) ON t.journey_id = s.journey_id AND t.version = s.version "
+                    + "AND t.action_key = s.action_key WHEN NOT MATCHED THEN INSERT (journey_id, version, action_key, org_id, action_type, runs, succeeded, failed) "
+                    + "VALUES (s.journey_id, s.version, s.action_key, s.org_id, s.action_type, 0, 0, 0)";
             try (PreparedStatement ps = c.prepareStatement(insert)) {
                 for (ActionStats a : sorted) {
                     bind(ps, a.journeyId(), a.version(), a.actionKey(), orgOf(c, a), a.actionType());
