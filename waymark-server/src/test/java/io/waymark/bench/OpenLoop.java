@@ -10,7 +10,9 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.IntFunction;
 
@@ -44,15 +46,21 @@ final class OpenLoop {
         long[] intended = new long[requests];
         BlockingQueue<Long> due = new ArrayBlockingQueue<>(requests + connections);
         AtomicReference<Throwable> failure = new AtomicReference<>();
+        AtomicInteger answered = new AtomicInteger();
+        // The clock starts once every connection is open, so no request counts a connect.
+        CountDownLatch connected = new CountDownLatch(connections);
         Thread[] workers = new Thread[connections];
         for (int w = 0; w < connections; w++) {
             workers[w] = new Thread(() -> {
                 try (Socket s = new Socket()) {
                     s.setTcpNoDelay(true);
                     s.connect(new InetSocketAddress(base.getHost(), base.getPort()), 5_000);
+                    // A server that stops answering fails the run instead of hanging it.
+                    s.setSoTimeout(30_000);
                     OutputStream out = s.getOutputStream();
                     InputStream in = new BufferedInputStream(s.getInputStream(), 16 * 1024);
                     String host = "Host: " + base.getHost() + ":" + base.getPort() + "\r\nAuthorization: Bearer " + token + "\r\n\r\n";
+                    connected.countDown();
                     while (true) {
                         long k = due.take();
                         if (k == END) {
@@ -66,13 +74,18 @@ final class OpenLoop {
                         if (status != 200) {
                             throw new IllegalStateException("GET " + path.apply(i) + " -> " + status);
                         }
+                        answered.incrementAndGet();
                     }
                 } catch (Throwable t) {
                     failure.compareAndSet(null, t);
+                    connected.countDown();
                 }
             }, "bench-open-loop-" + w);
             workers[w].setDaemon(true);
             workers[w].start();
+        }
+        if (!connected.await(30, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("open-loop load: connections not open after 30 s");
         }
         long start = System.nanoTime() + 1_000_000;
         for (int i = 0; i < requests && failure.get() == null; i++) {
@@ -87,11 +100,19 @@ final class OpenLoop {
         for (int w = 0; w < connections; w++) {
             due.add(END);
         }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         for (Thread t : workers) {
-            t.join(TimeUnit.SECONDS.toMillis(120));
+            t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+            if (t.isAlive()) {
+                throw new IllegalStateException("open-loop load: " + t.getName() + " still waiting for an answer after 120 s");
+            }
         }
         if (failure.get() != null) {
             throw new IllegalStateException("open-loop load failed", failure.get());
+        }
+        // Every request answered (a latency of 0 for an unanswered one would flatter the figure).
+        if (answered.get() != requests) {
+            throw new IllegalStateException("open-loop load: " + answered.get() + " of " + requests + " requests answered");
         }
         return latencies;
     }

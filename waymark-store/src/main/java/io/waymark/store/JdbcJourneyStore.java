@@ -331,8 +331,14 @@ final class JdbcJourneyStore implements JourneyStore {
             return;
         }
         jdbc(c -> {
-            List<ActionStats> sorted = new ArrayList<>(deltas);
-            // One order for every writer, so that two batches never wait for each other's rows in a cycle.
+            // One delta per counter row (a multi-row upsert may not touch a row twice), in one
+            // order for every writer, so that two batches never wait for each other's rows in a cycle.
+            Map<List<Object>, ActionStats> merged = new HashMap<>();
+            for (ActionStats a : deltas) {
+                merged.merge(List.of(a.journeyId(), a.version(), a.actionKey()), a, (x, y) -> new ActionStats(x.journeyId(), x.version(), x.actionKey(),
+                        x.actionType(), x.runs() + y.runs(), x.succeeded() + y.succeeded(), x.failed() + y.failed()));
+            }
+            List<ActionStats> sorted = new ArrayList<>(merged.values());
             sorted.sort(java.util.Comparator.comparing((ActionStats a) -> a.journeyId()).thenComparingInt(ActionStats::version)
                     .thenComparing(ActionStats::actionKey));
             if (dialect == Dialect.POSTGRESQL) {

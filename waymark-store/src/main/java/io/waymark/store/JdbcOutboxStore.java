@@ -83,6 +83,8 @@ final class JdbcOutboxStore implements OutboxStore {
 
     @Override
     public List<OutboxEntry> lockDueTransactional(Instant now, int limit, int shard, int shards) {
+        // The status is a literal, not a parameter: on PostgreSQL the due index covers pending and
+        // running entries only (V18), and only a literal lets every plan, generic ones too, prove that.
         String sql = "SELECT " + COLUMNS + " FROM outbox_entries WHERE status = 'pending' AND transactional = TRUE AND next_attempt_at <= ?"
                 + (shards > 1 ? " AND MOD(shard, ?) = ?" : "") + " ORDER BY next_attempt_at, seq LIMIT ?" + dialect.lockSkipLocked();
         Object[] params = shards > 1 ? new Object[] {now, shards, shard, limit} : new Object[] {now, limit};
