@@ -30,7 +30,7 @@ import org.flywaydb.core.api.migration.Context;
  * their names: the exclusive lock that a drop needs is taken at the end of the migration's
  * transaction only.
  */
-public final class V18__Pending_only_indexes extends BaseJavaMigration {
+final class V18__Pending_only_indexes extends BaseJavaMigration {
     private static final List<String> STATEMENTS = List.of(
             "CREATE INDEX outbox_entries_due_order_v18 ON outbox_entries (status, transactional, next_attempt_at, seq) "
                     + "WHERE status IN ('pending', 'running')",
