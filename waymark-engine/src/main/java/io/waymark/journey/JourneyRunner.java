@@ -232,8 +232,7 @@ public final class JourneyRunner implements SignalConsumer {
                 updated.add(new JourneyStore.InstanceUpdate(r.snapshot(), r.loadedVisit));
             }
         }
-        store.saveInstances(inserted, updated);
-        store.insertSteps(steps);
+        store.saveInstancesAndSteps(inserted, updated, steps);
         fx.timersToCancel.forEach(timers::cancel);
         if (!fx.timersToSet.isEmpty()) {
             timers.schedule(fx.timersToSet);

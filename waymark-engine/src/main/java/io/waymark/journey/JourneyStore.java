@@ -92,6 +92,17 @@ public interface JourneyStore {
 
     void insertSteps(List<Step> steps);
 
+    /**
+     * {@link #saveInstances} then {@link #insertSteps}, which a store may do in one round trip
+     * (the dispatcher writes both in every pass that moves an instance). The same conflict rule:
+     * a {@link io.waymark.error.ConflictException}, after which the caller's transaction must roll
+     * back, when an updated instance moved meanwhile.
+     */
+    default void saveInstancesAndSteps(List<Instance> inserted, List<InstanceUpdate> updated, List<Step> steps) {
+        saveInstances(inserted, updated);
+        insertSteps(steps);
+    }
+
     List<Step> steps(UUID orgId, UUID instanceId);
 
     /** A page of a journey's instances, filtered by any of version, state, status; ordered by id. */

@@ -219,6 +219,86 @@ final class JdbcJourneyStore implements JourneyStore {
         });
     }
 
+    /**
+     * On PostgreSQL, the updated instances and the path lines in one statement (data-modifying
+     * CTEs over arrays, the update joined on the primary key and still conditional on the visit
+     * that was read; the ids it returns are the rows it changed): one round trip instead of two in
+     * every dispatcher pass that moves instances. New instances (entries) are written first, as
+     * {@link #saveInstances} writes them.
+     */
+    @Override
+    public void saveInstancesAndSteps(List<Instance> inserted, List<InstanceUpdate> updated, List<Step> steps) {
+        if (dialect != Dialect.POSTGRESQL || updated.isEmpty() || steps.isEmpty()
+                || updated.stream().map(u -> u.instance().id()).distinct().count() != updated.size()) {
+            saveInstances(inserted, updated);
+            insertSteps(steps);
+            return;
+        }
+        saveInstances(inserted, List.of());
+        jdbc(c -> {
+            int n = updated.size();
+            Object[][] u = new Object[10][n];
+            for (int k = 0; k < n; k++) {
+                Instance i = updated.get(k).instance();
+                Object[] row = {i.id(), updated.get(k).expectedVisit(), i.version(), i.state(), i.status(), i.module(), i.recordId(), i.visit(),
+                        text(i.enteredAt()), text(i.endedAt())};
+                for (int col = 0; col < row.length; col++) {
+                    u[col][k] = row[col];
+                }
+            }
+            int m = steps.size();
+            Object[][] st = new Object[14][m];
+            for (int k = 0; k < m; k++) {
+                Step x = steps.get(k);
+                Object[] row = {x.instanceId(), x.n(), x.orgId(), x.journeyId(), x.version(), x.kind(), x.fromState(), x.toState(), x.via(),
+                        x.signalId(), x.signalType(), x.actorId(), text(x.at()), x.detail() == null ? null : Json.write(x.detail())};
+                for (int col = 0; col < row.length; col++) {
+                    st[col][k] = row[col];
+                }
+            }
+            String[] uTypes = {"uuid", "int4", "int4", "varchar", "varchar", "varchar", "uuid", "int4", "text", "text"};
+            String[] sTypes = {"uuid", "int4", "uuid", "uuid", "int4", "varchar", "varchar", "varchar", "varchar", "uuid", "varchar", "uuid", "text", "text"};
+            java.util.Set<UUID> changed = new java.util.HashSet<>();
+            try (PreparedStatement ps = c.prepareStatement("WITH u AS (UPDATE jr_instances j SET version = v.version, state = v.state, "
+                    + "status = v.status, module = v.module, record_id = v.record_id, visit = v.visit, "
+                    + "entered_at = CAST(v.entered_at AS TIMESTAMPTZ), ended_at = CAST(v.ended_at AS TIMESTAMPTZ) "
+                    + "FROM UNNEST(CAST(? AS UUID[]), CAST(? AS INT[]), CAST(? AS INT[]), CAST(? AS VARCHAR[]), CAST(? AS VARCHAR[]), "
+                    + "CAST(? AS VARCHAR[]), CAST(? AS UUID[]), CAST(? AS INT[]), CAST(? AS TEXT[]), CAST(? AS TEXT[])) "
+                    + "AS v(id, expected, version, state, status, module, record_id, visit, entered_at, ended_at) "
+                    + "WHERE j.id = v.id AND j.visit = v.expected RETURNING j.id), "
+                    + "s AS (INSERT INTO jr_steps (" + STEP + ") SELECT t.instance_id, t.n, t.org_id, t.journey_id, t.version, t.kind, "
+                    + "t.from_state, t.to_state, t.via, t.signal_id, t.signal_type, t.actor_id, CAST(t.at AS TIMESTAMPTZ), CAST(t.detail AS JSONB) "
+                    + "FROM UNNEST(CAST(? AS UUID[]), CAST(? AS INT[]), CAST(? AS UUID[]), CAST(? AS UUID[]), CAST(? AS INT[]), "
+                    + "CAST(? AS VARCHAR[]), CAST(? AS VARCHAR[]), CAST(? AS VARCHAR[]), CAST(? AS VARCHAR[]), CAST(? AS UUID[]), "
+                    + "CAST(? AS VARCHAR[]), CAST(? AS UUID[]), CAST(? AS TEXT[]), CAST(? AS TEXT[])) "
+                    + "AS t(instance_id, n, org_id, journey_id, version, kind, from_state, to_state, via, signal_id, signal_type, actor_id, at, detail)) "
+                    + "SELECT id FROM u")) {
+                int p = 1;
+                for (int col = 0; col < uTypes.length; col++) {
+                    ps.setArray(p++, c.createArrayOf(uTypes[col], u[col]));
+                }
+                for (int col = 0; col < sTypes.length; col++) {
+                    ps.setArray(p++, c.createArrayOf(sTypes[col], st[col]));
+                }
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        changed.add(rs.getObject(1, UUID.class));
+                    }
+                }
+            }
+            for (InstanceUpdate x : updated) {
+                if (!changed.contains(x.instance().id())) {
+                    throw new ConflictException("Journey instance " + x.instance().id() + " moved meanwhile; try again");
+                }
+            }
+            return null;
+        });
+    }
+
+    private static String text(java.time.Instant at) {
+        return at == null ? null : at.toString();
+    }
+
     private static Instance instance(ResultSet rs) throws SQLException {
         return new Instance(rs.getObject("id", UUID.class), rs.getObject("org_id", UUID.class), rs.getObject("journey_id", UUID.class),
                 rs.getInt("version"), rs.getString("subject"), rs.getString("state"), rs.getString("status"), rs.getString("module"),
