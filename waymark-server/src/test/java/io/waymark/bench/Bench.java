@@ -59,6 +59,35 @@ public final class Bench {
     /** Every benchmark bench/run knows. */
     static final List<String> NAMES = List.of("records", "signals", "record-read", "visible-list", "login", "timers", "outbox", "workflow-rules", "email", "pathfinder", "journeys", "journeys-steps", "journeys-latency", "blueprint-transitions", "cadences", "cadences-enroll");
 
+    /**
+     * With {@code -Dwaymark.bench.queryStats=true} on H2: switches H2's per-statement statistics
+     * on ({@code start}) or prints the 25 statements that took the most time (H2's counterpart of
+     * PostgreSQL's pg_stat_statements, which needs a server restart to load).
+     */
+    static void queryStatistics(JdbcStore store, boolean start) {
+        if (!Boolean.getBoolean("waymark.bench.queryStats") || !store.databaseKind().toLowerCase(java.util.Locale.ROOT).contains("h2")) {
+            return;
+        }
+        try (java.sql.Connection c = store.dataSource().getConnection(); java.sql.Statement st = c.createStatement()) {
+            if (start) {
+                st.execute("SET QUERY_STATISTICS_MAX_ENTRIES 1000");
+                st.execute("SET QUERY_STATISTICS TRUE");
+                return;
+            }
+            try (java.sql.ResultSet rs = st.executeQuery("SELECT execution_count, cumulative_execution_time, average_execution_time, "
+                    + "cumulative_row_count, sql_statement FROM information_schema.query_statistics ORDER BY cumulative_execution_time DESC LIMIT 25")) {
+                System.out.println("calls\ttotal ms\tmean ms\trows\tstatement");
+                while (rs.next()) {
+                    String sql = rs.getString(5).replaceAll("\\s+", " ");
+                    System.out.printf("%d\t%.0f\t%.3f\t%d\t%s%n", rs.getLong(1), rs.getDouble(2), rs.getDouble(3), rs.getLong(4),
+                            sql.length() > 200 ? sql.substring(0, 200) : sql);
+                }
+            }
+        } catch (java.sql.SQLException e) {
+            System.out.println("query statistics: " + e.getMessage());
+        }
+    }
+
     public static void main(String[] args) throws Exception {
         String name = args.length > 0 ? args[0] : "";
         if (!NAMES.contains(name)) {
@@ -97,6 +126,7 @@ public final class Bench {
             store = JdbcStore.embedded(dir);
         }
         System.out.println("database: " + store.databaseKind() + (dir == null ? " " + url : " (file) " + dir));
+        queryStatistics(store, true);
         if (name.equals("blueprint-transitions")) {
             String figure = null;
             try {
@@ -167,6 +197,7 @@ public final class Bench {
             } catch (Exception e) {
                 e.printStackTrace();
             } finally {
+                queryStatistics(store, false);
                 engine.close();
                 store.close();
             }
@@ -191,6 +222,7 @@ public final class Bench {
         } catch (Exception e) {
             e.printStackTrace();
         } finally {
+            queryStatistics(store, false);
             server.stop();
             store.close();
             if (dir != null) {
