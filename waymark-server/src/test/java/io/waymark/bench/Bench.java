@@ -80,7 +80,7 @@ public final class Bench {
                 while (rs.next()) {
                     String sql = rs.getString(5).replaceAll("\\s+", " ");
                     System.out.printf("%d\t%.0f\t%.3f\t%d\t%s%n", rs.getLong(1), rs.getDouble(2), rs.getDouble(3), rs.getLong(4),
-                            sql.length() > 200 ? sql.substring(0, 200) : sql);
+                            sql.length() > 600 ? sql.substring(0, 600) : sql);
                 }
             }
         } catch (java.sql.SQLException e) {

@@ -122,7 +122,7 @@ final class JdbcApprovalStore implements ApprovalStore {
 
     @Override
     public List<Request> pendingRequests(UUID orgId, int limit) {
-        return query("SELECT " + REQUEST + " FROM ap_requests WHERE org_id = ? AND status = 'pending' ORDER BY seq LIMIT ?", JdbcApprovalStore::request,
+        return query("SELECT " + REQUEST + " FROM ap_requests WHERE org_id = ? AND status = 'pending' ORDER BY org_id, status, seq LIMIT ?", JdbcApprovalStore::request,
                 orgId, limit);
     }
 

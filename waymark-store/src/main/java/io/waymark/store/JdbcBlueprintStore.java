@@ -126,9 +126,9 @@ final class JdbcBlueprintStore implements BlueprintStore {
     @Override
     public List<RecordState> statesAt(UUID orgId, UUID blueprintId, int version, UUID afterRecord, int limit) {
         return afterRecord == null
-                ? query("SELECT " + STATE + " FROM bp_states WHERE org_id = ? AND blueprint_id = ? AND version = ? ORDER BY record_id LIMIT ?",
+                ? query("SELECT " + STATE + " FROM bp_states WHERE org_id = ? AND blueprint_id = ? AND version = ? ORDER BY org_id, blueprint_id, version, record_id LIMIT ?",
                 JdbcBlueprintStore::state, orgId, blueprintId, version, limit)
-                : query("SELECT " + STATE + " FROM bp_states WHERE org_id = ? AND blueprint_id = ? AND version = ? AND record_id > ? ORDER BY record_id LIMIT ?",
+                : query("SELECT " + STATE + " FROM bp_states WHERE org_id = ? AND blueprint_id = ? AND version = ? AND record_id > ? ORDER BY org_id, blueprint_id, version, record_id LIMIT ?",
                 JdbcBlueprintStore::state, orgId, blueprintId, version, afterRecord, limit);
     }
 
@@ -208,7 +208,7 @@ final class JdbcBlueprintStore implements BlueprintStore {
         }
         params.add(limit + 1);
         List<Map.Entry<Long, HistoryEntry>> rows = query("SELECT seq, " + HISTORY + " FROM bp_history WHERE org_id = ? AND record_id = ?" + after
-                + " ORDER BY seq LIMIT ?", rs -> Map.entry(rs.getLong("seq"), new HistoryEntry(rs.getObject("id", UUID.class), rs.getObject("org_id", UUID.class), rs.getObject("record_id", UUID.class),
+                + " ORDER BY org_id, record_id, seq LIMIT ?", rs -> Map.entry(rs.getLong("seq"), new HistoryEntry(rs.getObject("id", UUID.class), rs.getObject("org_id", UUID.class), rs.getObject("record_id", UUID.class),
                         rs.getObject("blueprint_id", UUID.class), rs.getInt("version"), rs.getString("event"), rs.getString("transition"),
                         rs.getString("from_state"), rs.getString("to_state"), rs.getObject("actor_id", UUID.class), object(rs.getString("detail")),
                         Columns.instant(rs, "occurred_at"))), params.toArray());

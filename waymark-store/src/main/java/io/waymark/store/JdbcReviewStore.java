@@ -103,9 +103,9 @@ final class JdbcReviewStore implements ReviewStore {
     @Override
     public List<Review> withStatus(UUID orgId, String status, String module, int limit) {
         return module == null
-                ? tx.query("SELECT " + REVIEW + " FROM rv_reviews WHERE org_id = ? AND status = ? ORDER BY seq LIMIT ?", JdbcReviewStore::review,
+                ? tx.query("SELECT " + REVIEW + " FROM rv_reviews WHERE org_id = ? AND status = ? ORDER BY org_id, status, seq LIMIT ?", JdbcReviewStore::review,
                 orgId, status, limit)
-                : tx.query("SELECT " + REVIEW + " FROM rv_reviews WHERE org_id = ? AND status = ? AND module = ? ORDER BY seq LIMIT ?",
+                : tx.query("SELECT " + REVIEW + " FROM rv_reviews WHERE org_id = ? AND status = ? AND module = ? ORDER BY org_id, status, seq LIMIT ?",
                 JdbcReviewStore::review, orgId, status, module, limit);
     }
 
