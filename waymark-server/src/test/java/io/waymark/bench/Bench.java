@@ -88,6 +88,15 @@ public final class Bench {
         }
     }
 
+    /** Removes the embedded database's directory after a run (null: PostgreSQL, nothing to remove). */
+    static void delete(Path dir) throws IOException {
+        if (dir != null) {
+            try (var files = Files.walk(dir)) {
+                files.sorted((a, b) -> b.compareTo(a)).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
     public static void main(String[] args) throws Exception {
         String name = args.length > 0 ? args[0] : "";
         if (!NAMES.contains(name)) {
@@ -135,11 +144,7 @@ public final class Bench {
                 e.printStackTrace();
             } finally {
                 store.close();
-                if (dir != null) {
-                    try (var files = Files.walk(dir)) {
-                        files.sorted((a, b) -> b.compareTo(a)).forEach(p -> p.toFile().delete());
-                    }
-                }
+                delete(dir);
             }
             System.out.println(figure == null ? name + ": failed" : figure);
             System.exit(figure == null ? 1 : 0);
@@ -160,6 +165,7 @@ public final class Bench {
             } finally {
                 engine.close();
                 store.close();
+                delete(dir);
             }
             System.out.println(figure == null ? name + ": failed" : figure);
             System.exit(figure == null ? 1 : 0);
@@ -177,6 +183,7 @@ public final class Bench {
             } finally {
                 engine.close();
                 store.close();
+                delete(dir);
             }
             System.out.println(figure == null ? name + ": failed" : figure);
             System.exit(figure == null ? 1 : 0);
@@ -200,6 +207,7 @@ public final class Bench {
                 queryStatistics(store, false);
                 engine.close();
                 store.close();
+                delete(dir);
             }
             System.out.println(figure == null ? name + ": failed" : figure);
             System.exit(figure == null ? 1 : 0);
@@ -225,11 +233,7 @@ public final class Bench {
             queryStatistics(store, false);
             server.stop();
             store.close();
-            if (dir != null) {
-                try (var files = Files.walk(dir)) {
-                    files.sorted((a, b) -> b.compareTo(a)).forEach(p -> p.toFile().delete());
-                }
-            }
+            delete(dir);
         }
         if (figure == null) {
             System.err.println(name + ": failed");
@@ -255,11 +259,7 @@ public final class Bench {
         } finally {
             bench.close();
             store.close();
-            if (dir != null) {
-                try (var files = Files.walk(dir)) {
-                    files.sorted((a, b) -> b.compareTo(a)).forEach(p -> p.toFile().delete());
-                }
-            }
+            delete(dir);
         }
         System.out.println(figure == null ? name + ": failed" : figure);
         return figure == null ? 1 : 0;
