@@ -89,10 +89,13 @@ public final class Bench {
     }
 
     /** Removes the embedded database's directory after a run (null: PostgreSQL, nothing to remove). */
-    static void delete(Path dir) throws IOException {
+    static void delete(Path dir) {
         if (dir != null) {
             try (var files = Files.walk(dir)) {
                 files.sorted((a, b) -> b.compareTo(a)).forEach(p -> p.toFile().delete());
+            } catch (IOException e) {
+                // Called in finally blocks: a leftover directory must not hide the run's own error.
+                System.err.println("could not remove " + dir + ": " + e);
             }
         }
     }

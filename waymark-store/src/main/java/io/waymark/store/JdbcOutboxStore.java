@@ -105,13 +105,17 @@ final class JdbcOutboxStore implements OutboxStore {
         // such an expression keeps 0.5% of the rows, fewer than the limit, and then sorted every
         // pending entry for each claim (7 ms at 20,000 pending instead of 0.2 ms); a list of
         // constants it estimates from the column's statistics and reads the due index in order.
-        String mine = java.util.stream.IntStream.range(0, io.waymark.signal.SignalLog.PARTITIONS).filter(p -> p % shards == shard)
-                .mapToObj(Integer::toString).collect(java.util.stream.Collectors.joining(", "));
-        if (shards > 1 && mine.isEmpty()) {
-            return null;
+        String split = "";
+        if (shards > 1) {
+            String mine = java.util.stream.IntStream.range(0, io.waymark.signal.SignalLog.PARTITIONS).filter(p -> p % shards == shard)
+                    .mapToObj(Integer::toString).collect(java.util.stream.Collectors.joining(", "));
+            if (mine.isEmpty()) {
+                return null;
+            }
+            split = " AND shard IN (" + mine + ")";
         }
         return "SELECT " + COLUMNS + " FROM outbox_entries WHERE status = 'pending' AND transactional = TRUE AND next_attempt_at <= ?"
-                + (shards > 1 ? " AND shard IN (" + mine + ")" : "") + " ORDER BY status, transactional, next_attempt_at, seq LIMIT ?";
+                + split + " ORDER BY status, transactional, next_attempt_at, seq LIMIT ?";
     }
 
     /**
@@ -222,8 +226,8 @@ final class JdbcOutboxStore implements OutboxStore {
     @Override
     public List<OutboxEntry> leaseDueExternal(Instant now, Instant leaseUntil, int limit) {
         return jdbc(c -> {
-            List<OutboxEntry> due = claim(c, dueExternalSql(dialect) + dialect.lockSkipLocked(), dialect == Dialect.POSTGRESQL
-                    ? new Object[] {now, limit} : new Object[] {now, limit, now, limit, limit});
+            List<OutboxEntry> due = claim(c, dueExternalSql(dialect, limit) + dialect.lockSkipLocked(), dialect == Dialect.POSTGRESQL
+                    ? new Object[] {now, limit} : new Object[] {now, now, limit});
             List<OutboxEntry> out = new ArrayList<>(due.size());
             try (PreparedStatement ps = c.prepareStatement(
                     "UPDATE outbox_entries SET status = 'running', attempts = ?, next_attempt_at = ?, updated_at = ? WHERE id = ?")) {
@@ -246,24 +250,27 @@ final class JdbcOutboxStore implements OutboxStore {
     }
 
     /**
-     * The lease's choice of due outside entries, without its lock clause; parameters: the time and
-     * the limit (on H2: time, limit, time, limit, limit).
+     * The lease's choice of due outside entries, at most {@code limit}, without its lock clause;
+     * parameters: the time and the limit (on H2: the time, the time, the limit).
      */
-    static String dueExternalSql(Dialect dialect) {
+    static String dueExternalSql(Dialect dialect, int limit) {
         if (dialect == Dialect.POSTGRESQL) {
             return "SELECT " + COLUMNS + " FROM outbox_entries WHERE status IN ('pending', 'running') "
                     + "AND transactional = FALSE AND next_attempt_at <= ? ORDER BY next_attempt_at, seq LIMIT ?";
         }
         // H2 cannot read the due index in order under an IN on its first column: it read every
         // entry of the table, done ones too, at each poll (40,001 rows read for none due). Each
-        // status is read in index order up to the limit, then merged.
-        return "SELECT " + COLUMNS + " FROM (" + dueExternal("pending") + " UNION ALL " + dueExternal("running")
+        // status is read in index order up to the limit, then merged. The inner limits are
+        // literals: H2 (2.5.252) reuses a parenthesised branch's result for the same other
+        // parameters even when a parameter limit changed, so a second lease on a connection at
+        // the same time with a larger limit took no more than the first's from each branch.
+        return "SELECT " + COLUMNS + " FROM (" + dueExternal("pending", limit) + " UNION ALL " + dueExternal("running", limit)
                 + ") t ORDER BY next_attempt_at, seq LIMIT ?";
     }
 
-    private static String dueExternal(String status) {
-        return "(SELECT " + COLUMNS + ", seq FROM outbox_entries WHERE status = '" + status + "' AND transactional = FALSE AND next_attempt_at <= ? "
-                + "ORDER BY status, transactional, next_attempt_at, seq LIMIT ?)";
+    private static String dueExternal(String status, int limit) {
+        return "(SELECT " + COLUMNS + ", seq FROM outbox_entries WHERE status = '" + status + "' AND transactional = FALSE "
+                + "AND next_attempt_at <= ? ORDER BY status, transactional, next_attempt_at, seq LIMIT " + limit + ")";
     }
 
     @Override

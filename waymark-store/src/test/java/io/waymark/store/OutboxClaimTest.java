@@ -33,7 +33,10 @@ class OutboxClaimTest {
     /**
      * The entries of one test, due long before anything of the other tests on the shared database
      * (whose clocks start at {@link TestDb#START}); each setup lies a day before the previous one,
-     * so that only its own entries are due at its {@code now}. Removed again by {@link #close}.
+     * so that only its own entries are due at its {@code now}. That keeps other tests' entries out
+     * of these claims, not these entries out of other engines' claims (a claim spans
+     * organisations): it relies on test classes running one at a time, with no outbox worker of
+     * another test still running. Removed again by {@link #close}, also when an assertion fails.
      */
     record Setup(TestDb db, JdbcOutboxStore store, List<OutboxEntry> all, List<OutboxEntry> pendingTransactional, List<OutboxEntry> dueExternal,
             Instant now) implements AutoCloseable {
@@ -53,9 +56,23 @@ class OutboxClaimTest {
     private static final java.util.concurrent.atomic.AtomicInteger SETUPS = new java.util.concurrent.atomic.AtomicInteger();
 
     static OutboxEntry entry(TestDb db, boolean transactional, OutboxEntry.Status status, Instant due) {
+        return entry(db, transactional, status, due, "lead:" + UUID.randomUUID());
+    }
+
+    static OutboxEntry entry(TestDb db, boolean transactional, OutboxEntry.Status status, Instant due, String subject) {
         ObjectNode config = Json.object();
         return new OutboxEntry(UUID.randomUUID(), db.admin().orgId(), "test:claim", transactional ? "field_update" : "webhook", config, null, null,
-                "lead:" + UUID.randomUUID(), db.admin().userId(), transactional, status, 0, 5, due, null, null, null, 1, due, due);
+                subject, db.admin().userId(), transactional, status, 0, 5, due, null, null, null, 1, due, due);
+    }
+
+    /** A subject whose entries fall to worker {@code worker} of two. */
+    static String subjectOfWorker(TestDb db, int worker) {
+        while (true) {
+            String subject = "lead:" + UUID.randomUUID();
+            if (io.waymark.signal.SignalLog.partitionOf(db.admin().orgId(), subject) % 2 == worker) {
+                return subject;
+            }
+        }
     }
 
     static Setup setup(TestDb db) {
@@ -68,7 +85,8 @@ class OutboxClaimTest {
         }
         List<OutboxEntry> pending = new ArrayList<>();
         for (int i = 0; i < 40; i++) {
-            pending.add(entry(db, true, OutboxEntry.Status.PENDING, now.minusSeconds(100 - i)));
+            // In due order, the entries alternate between the two workers of a two-worker node.
+            pending.add(entry(db, true, OutboxEntry.Status.PENDING, now.minusSeconds(100 - i), subjectOfWorker(db, i % 2)));
         }
         // Outside entries: due ones, lapsed leases (running, lease ended), live leases and later ones.
         List<OutboxEntry> dueExternal = new ArrayList<>();
@@ -128,8 +146,28 @@ class OutboxClaimTest {
         try (Setup s = setup(db); Connection c = db.store().dataSource().getConnection()) {
             // Before the fix, the first read (and sorted) every pending entry and the last the whole table.
             assertThat(rowsRead(c, JdbcOutboxStore.dueTransactionalSql(0, 1), s.now(), 10)).isLessThanOrEqualTo(11);
-            assertThat(rowsRead(c, JdbcOutboxStore.dueTransactionalSql(1, 2), s.now(), 10)).isLessThanOrEqualTo(40);
-            assertThat(rowsRead(c, JdbcOutboxStore.dueExternalSql(Dialect.H2), s.now(), 3, s.now(), 3, 3)).isLessThanOrEqualTo(3 + 3 + 8);
+            // Worker 1 of 2: its 10 lie among the first 20 in due order (the old order read 41).
+            assertThat(rowsRead(c, JdbcOutboxStore.dueTransactionalSql(1, 2), s.now(), 10)).isLessThanOrEqualTo(21);
+            assertThat(rowsRead(c, JdbcOutboxStore.dueExternalSql(Dialect.H2, 3), s.now(), s.now(), 3)).isLessThanOrEqualTo(3 + 3 + 8);
+            // A smaller choice right before, on the same connection, does not cap a larger one
+            // (H2 reuses a parenthesised branch's result when only a parameter limit changed).
+            assertThat(rows(c, JdbcOutboxStore.dueExternalSql(Dialect.H2, 1), s.now(), s.now(), 1)).isEqualTo(1);
+            assertThat(rows(c, JdbcOutboxStore.dueExternalSql(Dialect.H2, 10), s.now(), s.now(), 10)).isEqualTo(8);
+        }
+    }
+
+    static int rows(Connection c, String sql, Object... params) throws Exception {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+                Columns.bind(ps, i + 1, params[i]);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                int n = 0;
+                while (rs.next()) {
+                    n++;
+                }
+                return n;
+            }
         }
     }
 
