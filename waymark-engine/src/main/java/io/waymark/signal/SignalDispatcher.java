@@ -38,6 +38,7 @@ public final class SignalDispatcher implements AutoCloseable {
     private final int batchSize;
     private final int maxAttempts;
     private final List<SignalConsumer> consumers = new CopyOnWriteArrayList<>();
+    private final List<PassListener> listeners = new CopyOnWriteArrayList<>();
     private final Map<String, Map<Integer, Long>> known = new HashMap<>();
     private final Map<String, Failure> failures = new HashMap<>();
     private final ReentrantLock lock = new ReentrantLock();
@@ -61,11 +62,65 @@ public final class SignalDispatcher implements AutoCloseable {
         consumers.add(consumer);
     }
 
+    /** Told of every pass that delivered something (for metrics). */
+    @FunctionalInterface
+    public interface PassListener {
+        /**
+         * @param nanos      how long the pass took, reading, delivering and committing
+         * @param deliveries signals delivered, once per consumer that took each
+         */
+        void passed(long nanos, int deliveries);
+    }
+
+    /**
+     * Adds a listener, called on the dispatching thread after each pass that delivered something;
+     * it must be quick. Closing the returned handle removes it.
+     */
+    public AutoCloseable onPass(PassListener listener) {
+        listeners.add(listener);
+        return () -> listeners.remove(listener);
+    }
+
+    /**
+     * How far behind each registered consumer is, as stored: per consumer, the signals appended
+     * that it has not taken yet, summed over the partitions (a dead-lettered signal counts as
+     * taken). Reads the heads and each consumer's checkpoints: for monitoring, not for every call.
+     */
+    public Map<String, Long> lag() {
+        Map<Integer, Long> heads = store.heads();
+        Map<String, Long> out = new java.util.LinkedHashMap<>();
+        for (SignalConsumer consumer : consumers) {
+            Map<Integer, Long> done = store.checkpoints(consumer.name());
+            long behind = 0;
+            for (Map.Entry<Integer, Long> head : heads.entrySet()) {
+                behind += Math.max(0L, head.getValue() - done.getOrDefault(head.getKey(), 0L));
+            }
+            out.put(consumer.name(), behind);
+        }
+        return out;
+    }
+
     /**
      * Delivers everything appended so far that is due now, then returns how many deliveries it
      * made. Deterministic: tests call this instead of starting the background thread.
      */
     public synchronized int runOnce() {
+        long started = System.nanoTime();
+        int delivered = deliverDue();
+        if (delivered > 0) {
+            long took = System.nanoTime() - started;
+            for (PassListener listener : listeners) {
+                try {
+                    listener.passed(took, delivered);
+                } catch (RuntimeException e) {
+                    LOG.warn("a dispatcher pass listener failed", e);
+                }
+            }
+        }
+        return delivered;
+    }
+
+    private int deliverDue() {
         int delivered = 0;
         // One query for every partition's head; a partition whose head every consumer has
         // reached (by the checkpoints this node knows) costs nothing more.

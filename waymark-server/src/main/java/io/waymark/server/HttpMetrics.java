@@ -2,6 +2,8 @@ package io.waymark.server;
 
 import io.javalin.http.Context;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -11,11 +13,15 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.waymark.Waymark;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The server's Prometheus metrics: JVM health, one timer of HTTP requests, and counters of what
- * the API wrote. Routes are tagged by template, not by concrete path, so that record ids do not
+ * The server's Prometheus metrics: JVM health, one timer of HTTP requests, counters of what
+ * the API wrote, and the signal pipeline (dispatcher passes, deliveries, each consumer's lag). Routes are tagged by template, not by concrete path, so that record ids do not
  * explode the number of series.
  */
 final class HttpMetrics implements AutoCloseable {
@@ -23,6 +29,9 @@ final class HttpMetrics implements AutoCloseable {
     private final JvmGcMetrics gc = new JvmGcMetrics();
     private final Counter recordsWritten;
     private final Counter signalsIngested;
+    private MultiGauge lag;
+    private AutoCloseable passListener;
+    private java.util.function.Supplier<Map<String, Long>> lagSource;
 
     HttpMetrics() {
         new ClassLoaderMetrics().bindTo(registry);
@@ -35,6 +44,26 @@ final class HttpMetrics implements AutoCloseable {
                 .description("Records created, updated, deleted or converted through the API").register(registry);
         signalsIngested = Counter.builder("waymark.signals.ingested")
                 .description("External signals accepted through the API").register(registry);
+    }
+
+    /**
+     * The signal pipeline's meters: each dispatcher pass that delivered something (its duration,
+     * p50 and p99 over the last minutes, and the deliveries), and each consumer's lag (signals
+     * appended that it has not taken yet), read from the database at each scrape.
+     */
+    void bind(Waymark engine) {
+        Timer passes = Timer.builder("waymark.dispatcher.passes")
+                .description("Signal dispatcher passes that delivered something: how long each took")
+                .publishPercentiles(0.5, 0.99).register(registry);
+        Counter delivered = Counter.builder("waymark.signals.delivered")
+                .description("Signals delivered to consumers (a signal counts once per consumer that took it)").register(registry);
+        passListener = engine.dispatcher().onPass((nanos, n) -> {
+            passes.record(nanos, TimeUnit.NANOSECONDS);
+            delivered.increment(n);
+        });
+        lag = MultiGauge.builder("waymark.signals.lag")
+                .description("Signals appended that a consumer has not taken yet, summed over partitions").register(registry);
+        lagSource = engine.dispatcher()::lag;
     }
 
     PrometheusMeterRegistry registry() {
@@ -60,6 +89,16 @@ final class HttpMetrics implements AutoCloseable {
     }
 
     String scrape() {
+        if (lag != null) {
+            try {
+                List<MultiGauge.Row<?>> rows = new ArrayList<>();
+                lagSource.get().forEach((consumer, behind) -> rows.add(MultiGauge.Row.of(Tags.of("consumer", consumer), behind)));
+                lag.register(rows, true);
+            } catch (RuntimeException e) {
+                // The database is away: the rest of the metrics still answer (and /health says why).
+                lag.register(List.of(), true);
+            }
+        }
         return registry.scrape();
     }
 
@@ -76,6 +115,13 @@ final class HttpMetrics implements AutoCloseable {
 
     @Override
     public void close() {
+        if (passListener != null) {
+            try {
+                passListener.close();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }
         gc.close();
         registry.close();
     }

@@ -58,6 +58,7 @@ public final class WaymarkServer implements AutoCloseable {
         this.engine = Objects.requireNonNull(engine, "engine");
         this.config = Objects.requireNonNull(config, "config");
         this.metrics = new HttpMetrics();
+        metrics.bind(engine);
         Authentication auth = new Authentication(engine.orgs(), engine.users(), new RateLimiter(config.rateLimit(), engine.clock()));
         Handlers handlers = new Handlers(
                 new SystemApi(store, metrics),

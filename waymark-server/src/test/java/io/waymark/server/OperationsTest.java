@@ -27,6 +27,38 @@ class OperationsTest {
         assertThat(r.body()).contains("jvm_memory_used_bytes").contains("/api/v1/records/{module}");
     }
 
+    /** The signal pipeline as an operator watches it: each consumer's lag, the passes, the deliveries. */
+    @BothServers
+    void metricsShowTheDispatchersLagAndPasses(Api api) {
+        api.running().engine().runPending();
+        String before = api.withToken(null).get("/metrics").body();
+        assertThat(before).contains("waymark_signals_lag{consumer=\"journeys\"}").contains("waymark_dispatcher_passes_seconds_count");
+        double lagBefore = value(before, "waymark_signals_lag{consumer=\"journeys\"}");
+        double passesBefore = value(before, "waymark_dispatcher_passes_seconds_count");
+        double deliveredBefore = value(before, "waymark_signals_delivered_total");
+
+        assertThat(api.post("/api/v1/signals", "[{\"type\": \"web.visit\", \"subject\": \"visitor:metrics-1\"}, "
+                + "{\"type\": \"web.visit\", \"subject\": \"visitor:metrics-2\"}]").status()).isEqualTo(202);
+        String waiting = api.withToken(null).get("/metrics").body();
+        assertThat(value(waiting, "waymark_signals_lag{consumer=\"journeys\"}")).isEqualTo(lagBefore + 2);
+        assertThat(value(waiting, "waymark_dispatcher_passes_seconds_count")).isEqualTo(passesBefore);
+
+        api.running().engine().runPending();
+        String after = api.withToken(null).get("/metrics").body();
+        assertThat(value(after, "waymark_signals_lag{consumer=\"journeys\"}")).isEqualTo(lagBefore);
+        assertThat(value(after, "waymark_dispatcher_passes_seconds_count")).isGreaterThan(passesBefore);
+        // Both signals, to every consumer registered.
+        long consumers = after.lines().filter(l -> l.startsWith("waymark_signals_lag{")).count();
+        assertThat(value(after, "waymark_signals_delivered_total")).isGreaterThanOrEqualTo(deliveredBefore + 2 * consumers);
+    }
+
+    /** The value of a sample line ({@code name{labels} value}) in a Prometheus scrape. */
+    static double value(String scrape, String series) {
+        return scrape.lines().filter(l -> l.startsWith(series + " ")).findFirst()
+                .map(l -> Double.parseDouble(l.substring(series.length() + 1).trim()))
+                .orElseThrow(() -> new AssertionError(series + " not in the scrape"));
+    }
+
     @BothServers
     void unknownRoutesAndMethodsAreProblems(Api api) {
         Api.Response missing = api.get("/api/v1/nowhere");
