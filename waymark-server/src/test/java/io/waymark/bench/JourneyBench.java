@@ -161,7 +161,18 @@ final class JourneyBench {
         System.out.printf("warm-up: %d signals, p99 %.1f ms (not counted)%n", w, warm[(int) (warm.length * 0.99)] / 1e6);
         settle(store);
         double[] sendSecs = new double[1];
-        long[] lat = paced(store, engine, admin, subjects.subList(0, n), rate, sendSecs);
+        // The dispatcher's passes during the measured run: how long each took, what it delivered.
+        java.util.Queue<long[]> passes = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        long[] lat;
+        try (AutoCloseable listening = engine.dispatcher().onPass((nanos, deliveries) -> passes.add(new long[] {nanos, deliveries}))) {
+            lat = paced(store, engine, admin, subjects.subList(0, n), rate, sendSecs);
+        }
+        long[] took = passes.stream().mapToLong(p -> p[0]).sorted().toArray();
+        if (took.length > 0) {
+            System.out.printf("dispatcher passes: %d, p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, %.0f deliveries each on average%n", took.length,
+                    took[took.length / 2] / 1e6, took[(int) (took.length * 0.9)] / 1e6, took[(int) (took.length * 0.99)] / 1e6,
+                    passes.stream().mapToLong(p -> p[1]).average().orElse(0));
+        }
         if (engine.journeys().counts(admin, id).at("/active/1/Surveyed").asLong(0) != n + w) {
             throw new IllegalStateException("not every instance moved: " + engine.journeys().counts(admin, id));
         }
