@@ -72,11 +72,17 @@ public final class SignalDispatcher implements AutoCloseable {
         void passed(long nanos, int deliveries);
     }
 
+    /** A listener's registration; closing it removes the listener. */
+    public interface Registration extends AutoCloseable {
+        @Override
+        void close();
+    }
+
     /**
      * Adds a listener, called on the dispatching thread after each pass that delivered something;
-     * it must be quick. Closing the returned handle removes it.
+     * it must be quick. Closing the returned registration removes it.
      */
-    public AutoCloseable onPass(PassListener listener) {
+    public Registration onPass(PassListener listener) {
         listeners.add(listener);
         return () -> listeners.remove(listener);
     }

@@ -14,24 +14,25 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.waymark.Waymark;
+import io.waymark.signal.SignalDispatcher;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The server's Prometheus metrics: JVM health, one timer of HTTP requests, counters of what
- * the API wrote, and the signal pipeline (dispatcher passes, deliveries, each consumer's lag). Routes are tagged by template, not by concrete path, so that record ids do not
- * explode the number of series.
+ * The server's Prometheus metrics: JVM health, one timer of HTTP requests, counters of what the
+ * API wrote, and the signal pipeline (dispatcher passes, deliveries, each consumer's lag). Routes
+ * are tagged by template, not by concrete path, so that record ids do not explode the number of
+ * series.
  */
 final class HttpMetrics implements AutoCloseable {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final JvmGcMetrics gc = new JvmGcMetrics();
     private final Counter recordsWritten;
     private final Counter signalsIngested;
+    private SignalDispatcher dispatcher;
+    private SignalDispatcher.Registration passes;
     private MultiGauge lag;
-    private AutoCloseable passListener;
-    private java.util.function.Supplier<Map<String, Long>> lagSource;
 
     HttpMetrics() {
         new ClassLoaderMetrics().bindTo(registry);
@@ -52,18 +53,18 @@ final class HttpMetrics implements AutoCloseable {
      * appended that it has not taken yet), read from the database at each scrape.
      */
     void bind(Waymark engine) {
-        Timer passes = Timer.builder("waymark.dispatcher.passes")
+        Timer took = Timer.builder("waymark.dispatcher.passes")
                 .description("Signal dispatcher passes that delivered something: how long each took")
                 .publishPercentiles(0.5, 0.99).register(registry);
         Counter delivered = Counter.builder("waymark.signals.delivered")
                 .description("Signals delivered to consumers (a signal counts once per consumer that took it)").register(registry);
-        passListener = engine.dispatcher().onPass((nanos, n) -> {
-            passes.record(nanos, TimeUnit.NANOSECONDS);
+        dispatcher = engine.dispatcher();
+        passes = dispatcher.onPass((nanos, n) -> {
+            took.record(nanos, TimeUnit.NANOSECONDS);
             delivered.increment(n);
         });
         lag = MultiGauge.builder("waymark.signals.lag")
                 .description("Signals appended that a consumer has not taken yet, summed over partitions").register(registry);
-        lagSource = engine.dispatcher()::lag;
     }
 
     PrometheusMeterRegistry registry() {
@@ -92,7 +93,7 @@ final class HttpMetrics implements AutoCloseable {
         if (lag != null) {
             try {
                 List<MultiGauge.Row<?>> rows = new ArrayList<>();
-                lagSource.get().forEach((consumer, behind) -> rows.add(MultiGauge.Row.of(Tags.of("consumer", consumer), behind)));
+                dispatcher.lag().forEach((consumer, behind) -> rows.add(MultiGauge.Row.of(Tags.of("consumer", consumer), behind)));
                 lag.register(rows, true);
             } catch (RuntimeException e) {
                 // The database is away: the rest of the metrics still answer (and /health says why).
@@ -115,12 +116,8 @@ final class HttpMetrics implements AutoCloseable {
 
     @Override
     public void close() {
-        if (passListener != null) {
-            try {
-                passListener.close();
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
+        if (passes != null) {
+            passes.close();
         }
         gc.close();
         registry.close();

@@ -65,7 +65,7 @@ public final class Bench {
      * PostgreSQL's pg_stat_statements, which needs a server restart to load).
      */
     static void queryStatistics(JdbcStore store, boolean start) {
-        if (!Boolean.getBoolean("waymark.bench.queryStats") || !store.databaseKind().toLowerCase(java.util.Locale.ROOT).contains("h2")) {
+        if (!Boolean.getBoolean("waymark.bench.queryStats") || !store.databaseKind().equals("h2")) {
             return;
         }
         try (java.sql.Connection c = store.dataSource().getConnection(); java.sql.Statement st = c.createStatement()) {
@@ -86,6 +86,13 @@ public final class Bench {
         } catch (java.sql.SQLException e) {
             System.out.println("query statistics: " + e.getMessage());
         }
+    }
+
+    /** After a run: prints H2's statement statistics if asked for, closes the store, removes its files. */
+    static void close(JdbcStore store, Path dir) {
+        queryStatistics(store, false);
+        store.close();
+        delete(dir);
     }
 
     /** Removes the embedded database's directory after a run (null: PostgreSQL, nothing to remove). */
@@ -146,8 +153,7 @@ public final class Bench {
             } catch (Exception e) {
                 e.printStackTrace();
             } finally {
-                store.close();
-                delete(dir);
+                close(store, dir);
             }
             System.out.println(figure == null ? name + ": failed" : figure);
             System.exit(figure == null ? 1 : 0);
@@ -167,8 +173,7 @@ public final class Bench {
                 e.printStackTrace();
             } finally {
                 engine.close();
-                store.close();
-                delete(dir);
+                close(store, dir);
             }
             System.out.println(figure == null ? name + ": failed" : figure);
             System.exit(figure == null ? 1 : 0);
@@ -185,8 +190,7 @@ public final class Bench {
                 e.printStackTrace();
             } finally {
                 engine.close();
-                store.close();
-                delete(dir);
+                close(store, dir);
             }
             System.out.println(figure == null ? name + ": failed" : figure);
             System.exit(figure == null ? 1 : 0);
@@ -207,10 +211,8 @@ public final class Bench {
             } catch (Exception e) {
                 e.printStackTrace();
             } finally {
-                queryStatistics(store, false);
                 engine.close();
-                store.close();
-                delete(dir);
+                close(store, dir);
             }
             System.out.println(figure == null ? name + ": failed" : figure);
             System.exit(figure == null ? 1 : 0);
@@ -233,10 +235,8 @@ public final class Bench {
         } catch (Exception e) {
             e.printStackTrace();
         } finally {
-            queryStatistics(store, false);
             server.stop();
-            store.close();
-            delete(dir);
+            close(store, dir);
         }
         if (figure == null) {
             System.err.println(name + ": failed");
@@ -261,8 +261,7 @@ public final class Bench {
             e.printStackTrace();
         } finally {
             bench.close();
-            store.close();
-            delete(dir);
+            close(store, dir);
         }
         System.out.println(figure == null ? name + ": failed" : figure);
         return figure == null ? 1 : 0;

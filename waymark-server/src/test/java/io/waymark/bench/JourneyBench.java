@@ -164,7 +164,7 @@ final class JourneyBench {
         // The dispatcher's passes during the measured run: how long each took, what it delivered.
         java.util.Queue<long[]> passes = new java.util.concurrent.ConcurrentLinkedQueue<>();
         long[] lat;
-        try (AutoCloseable listening = engine.dispatcher().onPass((nanos, deliveries) -> passes.add(new long[] {nanos, deliveries}))) {
+        try (io.waymark.signal.SignalDispatcher.Registration listening = engine.dispatcher().onPass((nanos, deliveries) -> passes.add(new long[] {nanos, deliveries}))) {
             lat = paced(store, engine, admin, subjects.subList(0, n), rate, sendSecs);
         }
         long[] took = passes.stream().mapToLong(p -> p[0]).sorted().toArray();

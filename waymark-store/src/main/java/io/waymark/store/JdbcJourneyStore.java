@@ -236,26 +236,14 @@ final class JdbcJourneyStore implements JourneyStore {
         }
         saveInstances(inserted, List.of());
         jdbc(c -> {
-            int n = updated.size();
-            Object[][] u = new Object[10][n];
-            for (int k = 0; k < n; k++) {
-                Instance i = updated.get(k).instance();
-                Object[] row = {i.id(), updated.get(k).expectedVisit(), i.version(), i.state(), i.status(), i.module(), i.recordId(), i.visit(),
+            Object[][] u = columns(updated, 10, x -> {
+                Instance i = x.instance();
+                return new Object[] {i.id(), x.expectedVisit(), i.version(), i.state(), i.status(), i.module(), i.recordId(), i.visit(),
                         text(i.enteredAt()), text(i.endedAt())};
-                for (int col = 0; col < row.length; col++) {
-                    u[col][k] = row[col];
-                }
-            }
-            int m = steps.size();
-            Object[][] st = new Object[14][m];
-            for (int k = 0; k < m; k++) {
-                Step x = steps.get(k);
-                Object[] row = {x.instanceId(), x.n(), x.orgId(), x.journeyId(), x.version(), x.kind(), x.fromState(), x.toState(), x.via(),
-                        x.signalId(), x.signalType(), x.actorId(), text(x.at()), x.detail() == null ? null : Json.write(x.detail())};
-                for (int col = 0; col < row.length; col++) {
-                    st[col][k] = row[col];
-                }
-            }
+            });
+            Object[][] st = columns(steps, 14, x -> new Object[] {x.instanceId(), x.n(), x.orgId(), x.journeyId(), x.version(), x.kind(),
+                    x.fromState(), x.toState(), x.via(), x.signalId(), x.signalType(), x.actorId(), text(x.at()),
+                    x.detail() == null ? null : Json.write(x.detail())});
             String[] uTypes = {"uuid", "int4", "int4", "varchar", "varchar", "varchar", "uuid", "int4", "text", "text"};
             String[] sTypes = {"uuid", "int4", "uuid", "uuid", "int4", "varchar", "varchar", "varchar", "varchar", "uuid", "varchar", "uuid", "text", "text"};
             java.util.Set<UUID> changed = new java.util.HashSet<>();
@@ -293,6 +281,18 @@ final class JdbcJourneyStore implements JourneyStore {
             }
             return null;
         });
+    }
+
+    /** Rows as columns (one array per column, for UNNEST): {@code row} gives each item's {@code width} values. */
+    private static <T> Object[][] columns(List<T> items, int width, java.util.function.Function<T, Object[]> row) {
+        Object[][] out = new Object[width][items.size()];
+        for (int k = 0; k < items.size(); k++) {
+            Object[] values = row.apply(items.get(k));
+            for (int col = 0; col < width; col++) {
+                out[col][k] = values[col];
+            }
+        }
+        return out;
     }
 
     private static String text(java.time.Instant at) {
