@@ -105,65 +105,157 @@ final class JdbcSignalStore implements SignalStore {
                     perPartition.merge(s.partition(), 1, Integer::sum);
                 }
             }
-            Map<Integer, Long> next = new HashMap<>();
-            // Every partition row is locked from here to the commit, so this is done in two round
-            // trips, not two per partition: one batch of updates (in ascending partition order, as
-            // every appender takes them, so appenders cannot deadlock), then one read of the heads.
-            if (!perPartition.isEmpty()) {
-                try (PreparedStatement up = c.prepareStatement("UPDATE signal_partitions SET head = head + ? WHERE partition_no = ?")) {
-                    for (Map.Entry<Integer, Integer> e : perPartition.entrySet()) {
-                        up.setInt(1, e.getValue());
-                        up.setInt(2, e.getKey());
-                        up.addBatch();
-                    }
-                    up.executeBatch();
-                }
-                try (PreparedStatement get = c.prepareStatement("SELECT partition_no, head FROM signal_partitions WHERE partition_no IN ("
-                        + String.join(", ", java.util.Collections.nCopies(perPartition.size(), "?")) + ")")) {
-                    int i = 1;
-                    for (Integer p : perPartition.keySet()) {
-                        get.setInt(i++, p);
-                    }
-                    try (ResultSet rs = get.executeQuery()) {
-                        while (rs.next()) {
-                            int p = rs.getInt(1);
-                            next.put(p, rs.getLong(2) - perPartition.get(p) + 1);
-                        }
-                    }
-                }
+            Map<UUID, Signal> stored = new HashMap<>(existing);
+            if (dialect == Dialect.POSTGRESQL) {
+                appendInOneStatement(c, fresh, perPartition, now, stored);
+            } else {
+                appendInSteps(c, fresh, perPartition, now, stored);
             }
             List<Signal> out = new ArrayList<>(signals.size());
-            Map<UUID, Signal> stored = new HashMap<>(existing);
-            try (PreparedStatement ins = c.prepareStatement("INSERT INTO signals (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS JSONB), ?, ?, ?)")) {
-                for (NewSignal s : fresh) {
-                    int p = s.partition();
-                    long seq = next.merge(p, 1L, Long::sum) - 1;
-                    Signal signal = new Signal(s.id(), s.orgId(), p, seq, s.type(), s.subject(), s.module(), s.recordId(), s.payload(),
-                            s.occurredAt(), now, s.actor());
-                    ins.setInt(1, p);
-                    ins.setLong(2, seq);
-                    ins.setObject(3, s.id());
-                    ins.setObject(4, s.orgId());
-                    ins.setString(5, s.type());
-                    ins.setString(6, s.subject());
-                    ins.setString(7, s.module());
-                    ins.setObject(8, s.recordId());
-                    ins.setString(9, Json.write(s.payload()));
-                    Columns.bind(ins, 10, s.occurredAt());
-                    Columns.bind(ins, 11, now);
-                    ins.setObject(12, s.actor());
-                    ins.addBatch();
-                    stored.put(s.id(), signal);
-                }
-                if (!fresh.isEmpty()) {
-                    ins.executeBatch();
-                }
-            }
             for (NewSignal s : signals) {
                 out.add(stored.get(s.id()));
             }
             return out;
         }));
+    }
+
+    /**
+     * The append on H2: the partition rows are updated (in ascending partition order, as every
+     * appender takes them, so appenders cannot deadlock) and read back, then the signals inserted,
+     * in three round trips whatever the number of partitions.
+     */
+    private static void appendInSteps(Connection c, List<NewSignal> fresh, TreeMap<Integer, Integer> perPartition, Instant now,
+            Map<UUID, Signal> stored) throws SQLException {
+        Map<Integer, Long> next = new HashMap<>();
+        // Every partition row is locked from here to the commit, so this is done in two round
+        // trips, not two per partition: one batch of updates (in ascending partition order, as
+        // every appender takes them, so appenders cannot deadlock), then one read of the heads.
+        if (!perPartition.isEmpty()) {
+            try (PreparedStatement up = c.prepareStatement("UPDATE signal_partitions SET head = head + ? WHERE partition_no = ?")) {
+                for (Map.Entry<Integer, Integer> e : perPartition.entrySet()) {
+                    up.setInt(1, e.getValue());
+                    up.setInt(2, e.getKey());
+                    up.addBatch();
+                }
+                up.executeBatch();
+            }
+            try (PreparedStatement get = c.prepareStatement("SELECT partition_no, head FROM signal_partitions WHERE partition_no IN ("
+                    + String.join(", ", java.util.Collections.nCopies(perPartition.size(), "?")) + ")")) {
+                int i = 1;
+                for (Integer p : perPartition.keySet()) {
+                    get.setInt(i++, p);
+                }
+                try (ResultSet rs = get.executeQuery()) {
+                    while (rs.next()) {
+                        int p = rs.getInt(1);
+                        next.put(p, rs.getLong(2) - perPartition.get(p) + 1);
+                    }
+                }
+            }
+        }
+        try (PreparedStatement ins = c.prepareStatement("INSERT INTO signals (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS JSONB), ?, ?, ?)")) {
+            for (NewSignal s : fresh) {
+                int p = s.partition();
+                long seq = next.merge(p, 1L, Long::sum) - 1;
+                Signal signal = new Signal(s.id(), s.orgId(), p, seq, s.type(), s.subject(), s.module(), s.recordId(), s.payload(),
+                        s.occurredAt(), now, s.actor());
+                ins.setInt(1, p);
+                ins.setLong(2, seq);
+                ins.setObject(3, s.id());
+                ins.setObject(4, s.orgId());
+                ins.setString(5, s.type());
+                ins.setString(6, s.subject());
+                ins.setString(7, s.module());
+                ins.setObject(8, s.recordId());
+                ins.setString(9, Json.write(s.payload()));
+                Columns.bind(ins, 10, s.occurredAt());
+                Columns.bind(ins, 11, now);
+                ins.setObject(12, s.actor());
+                ins.addBatch();
+                stored.put(s.id(), signal);
+            }
+            if (!fresh.isEmpty()) {
+                ins.executeBatch();
+            }
+        }
+    }
+
+    /**
+     * The append on PostgreSQL, as one statement: it locks the partition rows (in ascending
+     * order, as every appender takes them, so appenders cannot deadlock), numbers the signals
+     * from the heads it read, moves the heads and inserts the signals. The partition rows are
+     * locked from then until the commit; done in steps, that was also three round trips to the
+     * database and back, each a chance for the appending thread to wait for a core while every
+     * other appender of those partitions (the ingest, the outbox workers) waited for it.
+     */
+    static final String APPEND_ONE_STATEMENT = "WITH v AS (SELECT * FROM UNNEST(CAST(? AS INT[]), CAST(? AS UUID[]), CAST(? AS UUID[]), "
+            + "CAST(? AS VARCHAR[]), CAST(? AS VARCHAR[]), CAST(? AS VARCHAR[]), CAST(? AS UUID[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]), "
+            + "CAST(? AS UUID[])) WITH ORDINALITY AS v(p, id, org_id, type, subject, module, record_id, payload, occurred_at, actor, ord)), "
+            + "l AS MATERIALIZED (SELECT partition_no, head FROM signal_partitions WHERE partition_no = ANY(CAST(? AS INT[])) "
+            + "ORDER BY partition_no FOR UPDATE), "
+            + "n AS (SELECT p, COUNT(*) AS k FROM v GROUP BY p), "
+            + "u AS (UPDATE signal_partitions s SET head = l.head + n.k FROM l JOIN n ON n.p = l.partition_no WHERE s.partition_no = l.partition_no) "
+            + "INSERT INTO signals (" + COLUMNS + ") SELECT v.p, l.head + ROW_NUMBER() OVER (PARTITION BY v.p ORDER BY v.ord), v.id, v.org_id, "
+            + "v.type, v.subject, v.module, v.record_id, CAST(v.payload AS JSONB), CAST(v.occurred_at AS TIMESTAMPTZ), CAST(? AS TIMESTAMPTZ), v.actor "
+            + "FROM v JOIN l ON l.partition_no = v.p RETURNING id, seq";
+
+    private static void appendInOneStatement(Connection c, List<NewSignal> fresh, TreeMap<Integer, Integer> perPartition, Instant now,
+            Map<UUID, Signal> stored) throws SQLException {
+        if (fresh.isEmpty()) {
+            return;
+        }
+        int size = fresh.size();
+        Object[] p = new Object[size];
+        Object[] id = new Object[size];
+        Object[] org = new Object[size];
+        Object[] type = new Object[size];
+        Object[] subject = new Object[size];
+        Object[] module = new Object[size];
+        Object[] record = new Object[size];
+        Object[] payload = new Object[size];
+        Object[] occurred = new Object[size];
+        Object[] actor = new Object[size];
+        for (int i = 0; i < size; i++) {
+            NewSignal s = fresh.get(i);
+            p[i] = s.partition();
+            id[i] = s.id();
+            org[i] = s.orgId();
+            type[i] = s.type();
+            subject[i] = s.subject();
+            module[i] = s.module();
+            record[i] = s.recordId();
+            payload[i] = Json.write(s.payload());
+            occurred[i] = s.occurredAt().toString();
+            actor[i] = s.actor();
+        }
+        Map<UUID, Long> seqs = new HashMap<>(size * 2);
+        try (PreparedStatement ps = c.prepareStatement(APPEND_ONE_STATEMENT)) {
+            ps.setArray(1, c.createArrayOf("int4", p));
+            ps.setArray(2, c.createArrayOf("uuid", id));
+            ps.setArray(3, c.createArrayOf("uuid", org));
+            ps.setArray(4, c.createArrayOf("varchar", type));
+            ps.setArray(5, c.createArrayOf("varchar", subject));
+            ps.setArray(6, c.createArrayOf("varchar", module));
+            ps.setArray(7, c.createArrayOf("uuid", record));
+            ps.setArray(8, c.createArrayOf("text", payload));
+            ps.setArray(9, c.createArrayOf("text", occurred));
+            ps.setArray(10, c.createArrayOf("uuid", actor));
+            ps.setArray(11, c.createArrayOf("int4", perPartition.keySet().toArray()));
+            Columns.bind(ps, 12, now);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    seqs.put(rs.getObject(1, UUID.class), rs.getLong(2));
+                }
+            }
+        }
+        for (NewSignal s : fresh) {
+            Long seq = seqs.get(s.id());
+            if (seq == null) {
+                throw new IllegalStateException("signal " + s.id() + " was not numbered: partition " + s.partition() + " has no row");
+            }
+            stored.put(s.id(), new Signal(s.id(), s.orgId(), s.partition(), seq, s.type(), s.subject(), s.module(), s.recordId(), s.payload(),
+                    s.occurredAt(), now, s.actor()));
+        }
     }
 
     private Map<UUID, Signal> existing(Connection c, List<NewSignal> signals) throws SQLException {
