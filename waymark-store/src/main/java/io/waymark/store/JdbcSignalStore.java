@@ -225,7 +225,7 @@ final class JdbcSignalStore implements SignalStore {
             module[i] = s.module();
             record[i] = s.recordId();
             payload[i] = Json.write(s.payload());
-            occurred[i] = s.occurredAt().toString();
+            occurred[i] = timestampText(s.occurredAt());
             actor[i] = s.actor();
         }
         Map<UUID, Long> seqs = new HashMap<>(size * 2);
@@ -256,6 +256,20 @@ final class JdbcSignalStore implements SignalStore {
             stored.put(s.id(), new Signal(s.id(), s.orgId(), s.partition(), seq, s.type(), s.subject(), s.module(), s.recordId(), s.payload(),
                     s.occurredAt(), now, s.actor()));
         }
+    }
+
+    /**
+     * An instant as PostgreSQL reads a {@code timestamptz} from text. ISO's year 0 and the years
+     * before it (which {@link Instant#toString} writes so) are 1 BC and earlier there, written
+     * with {@code BC}; PostgreSQL rounds the fraction to microseconds, as it does a bound value.
+     */
+    static String timestampText(Instant at) {
+        java.time.OffsetDateTime t = at.atOffset(java.time.ZoneOffset.UTC);
+        if (t.getYear() > 0) {
+            return at.toString();
+        }
+        return String.format(java.util.Locale.ROOT, "%04d-%02d-%02d %02d:%02d:%02d.%09d+00 BC", 1 - t.getYear(), t.getMonthValue(), t.getDayOfMonth(),
+                t.getHour(), t.getMinute(), t.getSecond(), t.getNano());
     }
 
     private Map<UUID, Signal> existing(Connection c, List<NewSignal> signals) throws SQLException {

@@ -99,9 +99,11 @@ class ConcurrentAppendTest {
         go.countDown();
         for (Thread appender : appenders) {
             appender.join(120_000);
+            assertThat(appender.isAlive()).as("%s finished", appender.getName()).isFalse();
         }
         appending.set(false);
         reader.join(120_000);
+        assertThat(reader.isAlive()).as("the reader finished").isFalse();
 
         assertThat(errors).isEmpty();
         assertThat(gaps).isEmpty();
@@ -109,11 +111,15 @@ class ConcurrentAppendTest {
         // Every number from each partition's starting head to its head now is used once.
         Map<Integer, Long> end = store.heads();
         Map<Integer, List<Long>> numbers = new HashMap<>();
+        Map<String, java.util.UUID> storedAt = new HashMap<>();
         for (Map.Entry<Integer, Long> head : end.entrySet()) {
             long from = start.getOrDefault(head.getKey(), 0L);
             List<Long> seqs = new ArrayList<>();
             for (List<Signal> read = store.read(head.getKey(), from, 1000); !read.isEmpty(); read = store.read(head.getKey(), from, 1000)) {
-                read.forEach(s -> seqs.add(s.seq()));
+                read.forEach(s -> {
+                    seqs.add(s.seq());
+                    storedAt.put(s.partition() + ":" + s.seq(), s.id());
+                });
                 from = read.get(read.size() - 1).seq();
             }
             numbers.put(head.getKey(), seqs);
@@ -125,7 +131,8 @@ class ConcurrentAppendTest {
         List<Signal> inOrder = new ArrayList<>(appended);
         inOrder.sort(java.util.Comparator.comparingInt((Signal s) -> s.payload().path("thread").asInt()).thenComparingInt(s -> s.payload().path("n").asInt()));
         for (Signal s : inOrder) {
-            assertThat(numbers.get(s.partition())).contains(s.seq());
+            // The number each appender was told is the one its signal is stored under.
+            assertThat(storedAt.get(s.partition() + ":" + s.seq())).isEqualTo(s.id());
             String key = s.payload().path("thread").asInt() + "|" + s.subject();
             Long before = lastSeq.put(key, s.seq());
             if (before != null) {

@@ -45,6 +45,20 @@ class SignalLogTest {
     }
 
     @BothDatabases
+    void occurrenceTimesAreStoredAsGivenFromTheFirstCenturiesOnToday(TestDb db) {
+        // The first is year 0 in ISO's reckoning once in UTC (1 BC), and PostgreSQL writes it as BC.
+        List<String> given = List.of("0001-01-01T00:00:00+05:00", "0001-01-01T05:00:00+05:00", "1969-12-31T23:59:59.999999Z", "2020-05-01T09:30:00.123456Z");
+        List<JsonNode> batch = new ArrayList<>();
+        for (String at : given) {
+            batch.add(json("{'type': 'web.visit', 'subject': 'time-traveller', 'occurred_at': '" + at + "'}"));
+        }
+        List<Signal> stored = db.engine().signals().ingest(db.admin(), batch);
+        List<Instant> expected = given.stream().map(t -> java.time.OffsetDateTime.parse(t).toInstant()).toList();
+        assertThat(stored).extracting(Signal::occurredAt).containsExactlyElementsOf(expected);
+        assertThat(bySubject(db, "time-traveller")).extracting(Signal::occurredAt).containsExactlyElementsOf(expected);
+    }
+
+    @BothDatabases
     void aSignalNamingARecordJoinsTheRecordsSubject(TestDb db) {
         Record lead = db.engine().records().create(db.admin(), "Leads", json("{'Last_Name': 'Patel'}"));
         db.engine().signals().ingest(db.admin(), List.of(json("{'type': 'email.opened', 'module': 'Leads', 'record_id': '" + lead.id() + "'}")));
