@@ -65,7 +65,8 @@ public final class Outbox implements AutoCloseable {
     private final Settings settings;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition work = lock.newCondition();
-    private boolean pending;
+    /** Wakes so far (guarded by {@link #lock}): a worker that saw a wake since it last looked does not wait. */
+    private long wakes;
     private volatile boolean running;
     private final List<Thread> threads = new ArrayList<>();
     private volatile FaultInjector faults = FaultInjector.NONE;
@@ -141,7 +142,22 @@ public final class Outbox implements AutoCloseable {
                     settings.maxAttempts(), now, null, null, a.causeSignal(), a.depth(), now, now));
         }
         tx.run(() -> store.insert(entries));
+        enqueued.set(true);
         return entries;
+    }
+
+    /** Whether {@link #enqueue} ran on this node since the last {@link #wakeIfEnqueued}. */
+    private final java.util.concurrent.atomic.AtomicBoolean enqueued = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /**
+     * Wakes the workers if entries were enqueued on this node since the last call: for after a
+     * commit that may have made some (the dispatcher's passes), so that a pass that enqueued
+     * nothing does not send every worker to look.
+     */
+    public void wakeIfEnqueued() {
+        if (enqueued.getAndSet(false)) {
+            wake();
+        }
     }
 
     // ------------------------------------------------------------------ running
@@ -558,7 +574,7 @@ public final class Outbox implements AutoCloseable {
     public void wake() {
         lock.lock();
         try {
-            pending = true;
+            wakes++;
             work.signalAll();
         } finally {
             lock.unlock();
@@ -580,22 +596,38 @@ public final class Outbox implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs batches while they come back full. A short batch took everything that was due when it
+     * was claimed, so the worker goes back to waiting instead of claiming again to find nothing:
+     * an entry enqueued since has woken it (a worker does not wait when a wake came since it last looked), and
+     * one that falls due later is found by the poll.
+     */
+    private void drain(int shard, int shards) {
+        while (running) {
+            int transactional = runTransactionalBatch(shard, shards);
+            int external = runExternalBatch();
+            if (transactional < settings.batchSize() && external < settings.batchSize()) {
+                return;
+            }
+        }
+    }
+
     private void loop(Duration poll, int shard, int shards) {
+        long seen = -1;
         while (running) {
             try {
-                int n = runDue(shard, shards);
-                if (n > 0) {
-                    continue;
-                }
+                // Each worker keeps its own count of the wakes it has seen: a wake during one
+                // worker's drain must not be used up by another, whose shard it may not be for.
                 lock.lock();
                 try {
-                    if (!pending && running) {
+                    if (seen == wakes && running) {
                         work.await(poll.toMillis(), TimeUnit.MILLISECONDS);
                     }
-                    pending = false;
+                    seen = wakes;
                 } finally {
                     lock.unlock();
                 }
+                drain(shard, shards);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;

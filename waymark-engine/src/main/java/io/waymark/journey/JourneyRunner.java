@@ -184,7 +184,8 @@ public final class JourneyRunner implements SignalConsumer {
             return;
         }
         List<JourneyStore.Step> steps = new ArrayList<>();
-        write(b.fx, b.moveCauses, steps);
+        // No wake here: the dispatcher wakes the outbox once this pass has committed.
+        save(b.fx, b.moveCauses, steps);
         for (JourneyMachine.Move m : b.fx.moves) {
             for (JourneyMachine.Planned p : m.actions()) {
                 stat(m.run().orgId, m.run().journeyId, m.run().version, p.key(), p.action().type(), 1, 0, 0);
@@ -196,10 +197,17 @@ public final class JourneyRunner implements SignalConsumer {
         }
     }
 
-    /** Writes what a piece of work decided: outbox entries, instances, path lines, timers. */
+    /** Writes what a piece of work decided (outbox entries, instances, path lines, timers) and wakes the outbox's workers if it enqueued actions. */
     void write(JourneyMachine.Effects fx, List<Signal> causes, List<JourneyStore.Step> steps) {
+        if (save(fx, causes, steps)) {
+            outbox.wake();
+        }
+    }
+
+    /** Writes what a piece of work decided: outbox entries, instances, path lines, timers; returns whether it enqueued actions. */
+    private boolean save(JourneyMachine.Effects fx, List<Signal> causes, List<JourneyStore.Step> steps) {
         if (fx.moves.isEmpty()) {
-            return;
+            return false;
         }
         List<Outbox.NewAction> actions = new ArrayList<>();
         for (int i = 0; i < fx.moves.size(); i++) {
@@ -237,9 +245,7 @@ public final class JourneyRunner implements SignalConsumer {
         if (!fx.timersToSet.isEmpty()) {
             timers.schedule(fx.timersToSet);
         }
-        if (!actions.isEmpty()) {
-            outbox.wake();
-        }
+        return !actions.isEmpty();
     }
 
     private static String key(UUID org, String subject) {

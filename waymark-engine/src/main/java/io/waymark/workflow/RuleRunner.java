@@ -137,9 +137,8 @@ public final class RuleRunner implements SignalConsumer {
             if (!history.isEmpty()) {
                 rules.store().appendHistory(history);
             }
-            if (!actions.isEmpty()) {
-                outbox.wake();
-            }
+            // No wake here: this runs inside the dispatcher's transaction, which wakes the
+            // outbox's workers once the pass has committed.
         }
     }
 

@@ -33,4 +33,32 @@ class BackgroundWorkersTest {
         assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.isAlive()
                 && (t.getName().startsWith("waymark-outbox") || t.getName().equals("waymark-signal-dispatcher")));
     }
+    /**
+     * With polls too long to matter, the actions a pass decided still run at once: the workers
+     * are woken when the pass has committed (not while its entries are still invisible to them),
+     * and each of the two workers notices a wake for its own share even when the other woke first.
+     */
+    @BothDatabases
+    void actionsDecidedByAPassRunWhenItCommitsNotAtTheNextPoll(TestDb db) throws InterruptedException {
+        Waymark engine = db.store().engine(Clock.systemUTC());
+        engine.workflowRules().create(db.admin(), json("{'name': 'bg', 'module': 'Deals', 'trigger': {'type': 'create'}, "
+                + "'rules': [{'actions': [{'type': 'field_update', 'config': {'field': 'Description', 'value': 'seen'}}]}]}"));
+        engine.dispatcher().start(Duration.ofHours(1));
+        engine.outbox().start(2, Duration.ofHours(1));
+        try {
+            java.util.List<Record> deals = new java.util.ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                deals.add(engine.records().create(db.admin(), "Deals", json("{'Deal_Name': 'Deal " + i + "'}")));
+            }
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            for (Record d : deals) {
+                while (engine.records().get(db.admin(), "Deals", d.id()).values().get("Description") == null) {
+                    assertThat(System.nanoTime()).as("the workers ran the action of %s without waiting for a poll", d.id()).isLessThan(deadline);
+                    Thread.sleep(10);
+                }
+            }
+        } finally {
+            engine.close();
+        }
+    }
 }
