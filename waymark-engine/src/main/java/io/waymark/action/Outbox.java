@@ -597,16 +597,15 @@ public final class Outbox implements AutoCloseable {
     }
 
     /**
-     * Runs batches while they come back full. A short batch took everything that was due when it
-     * was claimed, so the worker goes back to waiting instead of claiming again to find nothing:
-     * an entry enqueued since has woken it (a worker does not wait when a wake came since it last looked), and
-     * one that falls due later is found by the poll.
+     * Runs batches until one finds nothing to run, then lets the worker wait: an entry enqueued
+     * since it looked has woken it (a worker does not wait when a wake came since it last
+     * looked), and one that falls due later is found by the poll. A batch that comes back short
+     * does not prove that nothing is left: the claim may have been full and some of it held back
+     * behind an earlier entry of the same record.
      */
     private void drain(int shard, int shards) {
         while (running) {
-            int transactional = runTransactionalBatch(shard, shards);
-            int external = runExternalBatch();
-            if (transactional < settings.batchSize() && external < settings.batchSize()) {
+            if (runTransactionalBatch(shard, shards) + runExternalBatch() == 0) {
                 return;
             }
         }
