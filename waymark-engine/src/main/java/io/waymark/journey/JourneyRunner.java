@@ -197,11 +197,13 @@ public final class JourneyRunner implements SignalConsumer {
         }
     }
 
-    /** Writes what a piece of work decided (outbox entries, instances, path lines, timers) and wakes the outbox's workers if it enqueued actions. */
+    /**
+     * Writes what a piece of work decided (outbox entries, instances, path lines, timers), in the
+     * caller's transaction. It does not wake the outbox's workers: they could not see the entries
+     * before the commit; the caller wakes them after it ({@link Outbox#wakeIfEnqueued}).
+     */
     void write(JourneyMachine.Effects fx, List<Signal> causes, List<JourneyStore.Step> steps) {
-        if (save(fx, causes, steps)) {
-            outbox.wake();
-        }
+        save(fx, causes, steps);
     }
 
     /** Writes what a piece of work decided: outbox entries, instances, path lines, timers; returns whether it enqueued actions. */

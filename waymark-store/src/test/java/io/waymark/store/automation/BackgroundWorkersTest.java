@@ -61,4 +61,30 @@ class BackgroundWorkersTest {
             engine.close();
         }
     }
+    /**
+     * An action decided by an API call (entering a customer into a journey by API) runs once the
+     * call has committed, with polls too long to matter: the workers are woken after the commit.
+     */
+    @BothDatabases
+    void anActionDecidedByAnApiCallRunsWhenItCommitsNotAtTheNextPoll(TestDb db) throws InterruptedException {
+        Waymark engine = db.store().engine(Clock.systemUTC());
+        com.fasterxml.jackson.databind.node.ObjectNode j = engine.journeys().create(db.admin(), json("{'name': 'By API', 'entry': [{'type': 'api'}], 'states': ["
+                + "{'key': 'a', 'module': 'Leads', 'on_enter': [{'type': 'field_update', 'config': {'field': 'Lead_Status', 'value': 'Contacted'}}],"
+                + " 'transitions': [{'signal': 'email.opened', 'to': 'b'}]}, {'key': 'b', 'end': 'success'}]}"));
+        java.util.UUID id = java.util.UUID.fromString(j.get("id").asText());
+        engine.journeys().publish(db.admin(), id);
+        engine.dispatcher().start(Duration.ofHours(1));
+        engine.outbox().start(2, Duration.ofHours(1));
+        try {
+            Record lead = engine.records().create(db.admin(), "Leads", json("{'Last_Name': 'Api'}"));
+            engine.journeys().enroll(db.admin(), id, json("{'module': 'Leads', 'record_id': '" + lead.id() + "'}"));
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (!"Contacted".equals(engine.records().get(db.admin(), "Leads", lead.id()).values().get("Lead_Status"))) {
+                assertThat(System.nanoTime()).as("the workers ran the entry action without waiting for a poll").isLessThan(deadline);
+                Thread.sleep(10);
+            }
+        } finally {
+            engine.close();
+        }
+    }
 }
