@@ -48,6 +48,45 @@ final class Columns {
         return "f_" + base + "_" + f.id().toString().substring(0, 6);
     }
 
+    /** Rows as columns (one array per column, for {@code UNNEST}): {@code row} gives each item's {@code width} values. */
+    static <T> Object[][] arrays(List<T> items, int width, java.util.function.Function<T, Object[]> row) {
+        Object[][] out = new Object[width][items.size()];
+        for (int k = 0; k < items.size(); k++) {
+            Object[] values = row.apply(items.get(k));
+            for (int col = 0; col < width; col++) {
+                out[col][k] = values[col];
+            }
+        }
+        return out;
+    }
+
+    /** Binds each column as an array of its SQL type, from parameter {@code first} on; returns the next parameter's index. */
+    static int bindArrays(java.sql.Connection c, PreparedStatement ps, int first, String[] types, Object[][] columns) throws SQLException {
+        int p = first;
+        for (int col = 0; col < types.length; col++) {
+            ps.setArray(p++, c.createArrayOf(types[col], columns[col]));
+        }
+        return p;
+    }
+
+    /**
+     * An instant as PostgreSQL reads a {@code timestamptz} from text (for arrays of times, cast in
+     * the statement), or null. ISO's year 0 and the years before it (which {@link Instant#toString}
+     * writes so) are 1 BC and earlier there, written with {@code BC}; PostgreSQL rounds the
+     * fraction to microseconds, as it does a bound value.
+     */
+    static String timestampText(Instant at) {
+        if (at == null) {
+            return null;
+        }
+        OffsetDateTime t = at.atOffset(ZoneOffset.UTC);
+        if (t.getYear() > 0) {
+            return at.toString();
+        }
+        return String.format(Locale.ROOT, "%04d-%02d-%02d %02d:%02d:%02d.%09d+00 BC", 1 - t.getYear(), t.getMonthValue(), t.getDayOfMonth(),
+                t.getHour(), t.getMinute(), t.getSecond(), t.getNano());
+    }
+
     static void bind(PreparedStatement ps, int index, Object value) throws SQLException {
         if (value == null) {
             ps.setNull(index, Types.NULL);

@@ -236,13 +236,13 @@ final class JdbcJourneyStore implements JourneyStore {
         }
         saveInstances(inserted, List.of());
         jdbc(c -> {
-            Object[][] u = columns(updated, 10, x -> {
+            Object[][] u = Columns.arrays(updated, 10, x -> {
                 Instance i = x.instance();
                 return new Object[] {i.id(), x.expectedVisit(), i.version(), i.state(), i.status(), i.module(), i.recordId(), i.visit(),
-                        text(i.enteredAt()), text(i.endedAt())};
+                        Columns.timestampText(i.enteredAt()), Columns.timestampText(i.endedAt())};
             });
-            Object[][] st = columns(steps, 14, x -> new Object[] {x.instanceId(), x.n(), x.orgId(), x.journeyId(), x.version(), x.kind(),
-                    x.fromState(), x.toState(), x.via(), x.signalId(), x.signalType(), x.actorId(), text(x.at()),
+            Object[][] st = Columns.arrays(steps, 14, x -> new Object[] {x.instanceId(), x.n(), x.orgId(), x.journeyId(), x.version(), x.kind(),
+                    x.fromState(), x.toState(), x.via(), x.signalId(), x.signalType(), x.actorId(), Columns.timestampText(x.at()),
                     x.detail() == null ? null : Json.write(x.detail())});
             String[] uTypes = {"uuid", "int4", "int4", "varchar", "varchar", "varchar", "uuid", "int4", "text", "text"};
             String[] sTypes = {"uuid", "int4", "uuid", "uuid", "int4", "varchar", "varchar", "varchar", "varchar", "uuid", "varchar", "uuid", "text", "text"};
@@ -261,13 +261,7 @@ final class JdbcJourneyStore implements JourneyStore {
                     + "CAST(? AS VARCHAR[]), CAST(? AS UUID[]), CAST(? AS TEXT[]), CAST(? AS TEXT[])) "
                     + "AS t(instance_id, n, org_id, journey_id, version, kind, from_state, to_state, via, signal_id, signal_type, actor_id, at, detail)) "
                     + "SELECT id FROM u")) {
-                int p = 1;
-                for (int col = 0; col < uTypes.length; col++) {
-                    ps.setArray(p++, c.createArrayOf(uTypes[col], u[col]));
-                }
-                for (int col = 0; col < sTypes.length; col++) {
-                    ps.setArray(p++, c.createArrayOf(sTypes[col], st[col]));
-                }
+                Columns.bindArrays(c, ps, Columns.bindArrays(c, ps, 1, uTypes, u), sTypes, st);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         changed.add(rs.getObject(1, UUID.class));
@@ -281,22 +275,6 @@ final class JdbcJourneyStore implements JourneyStore {
             }
             return null;
         });
-    }
-
-    /** Rows as columns (one array per column, for UNNEST): {@code row} gives each item's {@code width} values. */
-    private static <T> Object[][] columns(List<T> items, int width, java.util.function.Function<T, Object[]> row) {
-        Object[][] out = new Object[width][items.size()];
-        for (int k = 0; k < items.size(); k++) {
-            Object[] values = row.apply(items.get(k));
-            for (int col = 0; col < width; col++) {
-                out[col][k] = values[col];
-            }
-        }
-        return out;
-    }
-
-    private static String text(java.time.Instant at) {
-        return at == null ? null : at.toString();
     }
 
     private static Instance instance(ResultSet rs) throws SQLException {

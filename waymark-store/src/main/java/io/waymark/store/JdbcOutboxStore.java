@@ -294,33 +294,14 @@ final class JdbcOutboxStore implements OutboxStore {
             if (dialect == Dialect.POSTGRESQL && outcomes.size() > 1) {
                 // One statement for the batch (arrays of the new states, joined on the primary key):
                 // 200 separate UPDATEs cost PostgreSQL 24-44 us a row.
-                int n = outcomes.size();
-                Object[] ids = new Object[n];
-                Object[] statuses = new Object[n];
-                Object[] attempts = new Object[n];
-                Object[] next = new Object[n];
-                Object[] errors = new Object[n];
-                Object[] results = new Object[n];
-                for (int i = 0; i < n; i++) {
-                    Outcome o = outcomes.get(i);
-                    ids[i] = o.id();
-                    statuses[i] = o.status().apiName();
-                    attempts[i] = o.attempts();
-                    next[i] = o.nextAttemptAt() == null ? null : o.nextAttemptAt().toString();
-                    errors[i] = o.lastError();
-                    results[i] = o.result() == null ? null : Json.write(o.result());
-                }
+                Object[][] columns = Columns.arrays(outcomes, 6, o -> new Object[] {o.id(), o.status().apiName(), o.attempts(),
+                        Columns.timestampText(o.nextAttemptAt()), o.lastError(), o.result() == null ? null : Json.write(o.result())});
                 try (PreparedStatement ps = c.prepareStatement("UPDATE outbox_entries o SET status = v.status, attempts = v.attempts, "
                         + "next_attempt_at = CAST(v.next AS TIMESTAMPTZ), last_error = v.error, result = CAST(v.result AS JSONB), updated_at = ? "
                         + "FROM UNNEST(CAST(? AS UUID[]), CAST(? AS VARCHAR[]), CAST(? AS INT[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS TEXT[])) "
                         + "AS v(id, status, attempts, next, error, result) WHERE o.id = v.id")) {
                     Columns.bind(ps, 1, now);
-                    ps.setArray(2, c.createArrayOf("uuid", ids));
-                    ps.setArray(3, c.createArrayOf("varchar", statuses));
-                    ps.setArray(4, c.createArrayOf("int4", attempts));
-                    ps.setArray(5, c.createArrayOf("text", next));
-                    ps.setArray(6, c.createArrayOf("text", errors));
-                    ps.setArray(7, c.createArrayOf("text", results));
+                    Columns.bindArrays(c, ps, 2, new String[] {"uuid", "varchar", "int4", "text", "text", "text"}, columns);
                     ps.executeUpdate();
                 }
                 return null;

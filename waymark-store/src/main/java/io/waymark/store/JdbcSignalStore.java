@@ -199,49 +199,21 @@ final class JdbcSignalStore implements SignalStore {
             + "v.type, v.subject, v.module, v.record_id, CAST(v.payload AS JSONB), CAST(v.occurred_at AS TIMESTAMPTZ), CAST(? AS TIMESTAMPTZ), v.actor "
             + "FROM v JOIN l ON l.partition_no = v.p RETURNING id, seq";
 
+    /** The SQL types of the columns that {@link #APPEND_ONE_STATEMENT} unnests, in order. */
+    private static final String[] APPEND_TYPES = {"int4", "uuid", "uuid", "varchar", "varchar", "varchar", "uuid", "text", "text", "uuid"};
+
     private static void appendInOneStatement(Connection c, List<NewSignal> fresh, TreeMap<Integer, Integer> perPartition, Instant now,
             Map<UUID, Signal> stored) throws SQLException {
         if (fresh.isEmpty()) {
             return;
         }
-        int size = fresh.size();
-        Object[] p = new Object[size];
-        Object[] id = new Object[size];
-        Object[] org = new Object[size];
-        Object[] type = new Object[size];
-        Object[] subject = new Object[size];
-        Object[] module = new Object[size];
-        Object[] record = new Object[size];
-        Object[] payload = new Object[size];
-        Object[] occurred = new Object[size];
-        Object[] actor = new Object[size];
-        for (int i = 0; i < size; i++) {
-            NewSignal s = fresh.get(i);
-            p[i] = s.partition();
-            id[i] = s.id();
-            org[i] = s.orgId();
-            type[i] = s.type();
-            subject[i] = s.subject();
-            module[i] = s.module();
-            record[i] = s.recordId();
-            payload[i] = Json.write(s.payload());
-            occurred[i] = timestampText(s.occurredAt());
-            actor[i] = s.actor();
-        }
-        Map<UUID, Long> seqs = new HashMap<>(size * 2);
+        Object[][] columns = Columns.arrays(fresh, 10, s -> new Object[] {s.partition(), s.id(), s.orgId(), s.type(), s.subject(), s.module(),
+                s.recordId(), Json.write(s.payload()), Columns.timestampText(s.occurredAt()), s.actor()});
+        Map<UUID, Long> seqs = new HashMap<>(fresh.size() * 2);
         try (PreparedStatement ps = c.prepareStatement(APPEND_ONE_STATEMENT)) {
-            ps.setArray(1, c.createArrayOf("int4", p));
-            ps.setArray(2, c.createArrayOf("uuid", id));
-            ps.setArray(3, c.createArrayOf("uuid", org));
-            ps.setArray(4, c.createArrayOf("varchar", type));
-            ps.setArray(5, c.createArrayOf("varchar", subject));
-            ps.setArray(6, c.createArrayOf("varchar", module));
-            ps.setArray(7, c.createArrayOf("uuid", record));
-            ps.setArray(8, c.createArrayOf("text", payload));
-            ps.setArray(9, c.createArrayOf("text", occurred));
-            ps.setArray(10, c.createArrayOf("uuid", actor));
-            ps.setArray(11, c.createArrayOf("int4", perPartition.keySet().toArray()));
-            Columns.bind(ps, 12, now);
+            int next = Columns.bindArrays(c, ps, 1, APPEND_TYPES, columns);
+            ps.setArray(next, c.createArrayOf("int4", perPartition.keySet().toArray()));
+            Columns.bind(ps, next + 1, now);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     seqs.put(rs.getObject(1, UUID.class), rs.getLong(2));
@@ -256,20 +228,6 @@ final class JdbcSignalStore implements SignalStore {
             stored.put(s.id(), new Signal(s.id(), s.orgId(), s.partition(), seq, s.type(), s.subject(), s.module(), s.recordId(), s.payload(),
                     s.occurredAt(), now, s.actor()));
         }
-    }
-
-    /**
-     * An instant as PostgreSQL reads a {@code timestamptz} from text. ISO's year 0 and the years
-     * before it (which {@link Instant#toString} writes so) are 1 BC and earlier there, written
-     * with {@code BC}; PostgreSQL rounds the fraction to microseconds, as it does a bound value.
-     */
-    static String timestampText(Instant at) {
-        java.time.OffsetDateTime t = at.atOffset(java.time.ZoneOffset.UTC);
-        if (t.getYear() > 0) {
-            return at.toString();
-        }
-        return String.format(java.util.Locale.ROOT, "%04d-%02d-%02d %02d:%02d:%02d.%09d+00 BC", 1 - t.getYear(), t.getMonthValue(), t.getDayOfMonth(),
-                t.getHour(), t.getMinute(), t.getSecond(), t.getNano());
     }
 
     private Map<UUID, Signal> existing(Connection c, List<NewSignal> signals) throws SQLException {

@@ -1,10 +1,6 @@
 package io.waymark.store;
 
-import java.sql.Statement;
 import java.util.List;
-import java.util.zip.CRC32;
-import org.flywaydb.core.api.migration.BaseJavaMigration;
-import org.flywaydb.core.api.migration.Context;
 
 /**
  * Schema version 18 (PostgreSQL only; H2 has no partial indexes, so there it changes nothing):
@@ -30,34 +26,15 @@ import org.flywaydb.core.api.migration.Context;
  * their names: the exclusive lock that a drop needs is taken at the end of the migration's
  * transaction only.
  */
-final class V18__Pending_only_indexes extends BaseJavaMigration {
-    private static final List<String> STATEMENTS = List.of(
-            "CREATE INDEX outbox_entries_due_order_v18 ON outbox_entries (status, transactional, next_attempt_at, seq) "
-                    + "WHERE status IN ('pending', 'running')",
-            "CREATE INDEX signals_record_v18 ON signals (org_id, record_id, occurred_at) WHERE record_id IS NOT NULL",
-            "DROP INDEX outbox_entries_due_order",
-            "ALTER INDEX outbox_entries_due_order_v18 RENAME TO outbox_entries_due_order",
-            "DROP INDEX signals_record",
-            "ALTER INDEX signals_record_v18 RENAME TO signals_record");
-
-    @Override
-    public void migrate(Context context) throws Exception {
-        String product = context.getConnection().getMetaData().getDatabaseProductName();
-        if (!product.toLowerCase(java.util.Locale.ROOT).contains("postgres")) {
-            return;
-        }
-        try (Statement s = context.getConnection().createStatement()) {
-            for (String sql : STATEMENTS) {
-                s.execute(sql);
-            }
-        }
-    }
-
-    /** A checksum of the statements, so that Flyway's validation notices if they are ever edited. */
-    @Override
-    public Integer getChecksum() {
-        CRC32 crc = new CRC32();
-        crc.update(String.join(";", STATEMENTS).getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        return (int) crc.getValue();
+final class V18__Pending_only_indexes extends PostgresOnlyMigration {
+    V18__Pending_only_indexes() {
+        super(List.of(
+                "CREATE INDEX outbox_entries_due_order_v18 ON outbox_entries (status, transactional, next_attempt_at, seq) "
+                        + "WHERE status IN ('pending', 'running')",
+                "CREATE INDEX signals_record_v18 ON signals (org_id, record_id, occurred_at) WHERE record_id IS NOT NULL",
+                "DROP INDEX outbox_entries_due_order",
+                "ALTER INDEX outbox_entries_due_order_v18 RENAME TO outbox_entries_due_order",
+                "DROP INDEX signals_record",
+                "ALTER INDEX signals_record_v18 RENAME TO signals_record"));
     }
 }

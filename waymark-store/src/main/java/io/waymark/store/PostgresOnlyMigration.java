@@ -1,0 +1,40 @@
+package io.waymark.store;
+
+import java.sql.Statement;
+import java.util.List;
+import java.util.zip.CRC32;
+import org.flywaydb.core.api.migration.BaseJavaMigration;
+import org.flywaydb.core.api.migration.Context;
+
+/**
+ * A migration of statements that only PostgreSQL runs (partial indexes, which H2 does not have):
+ * on H2 it changes nothing. Its checksum is taken over the statements, so that Flyway's
+ * validation notices if they are ever edited.
+ */
+abstract class PostgresOnlyMigration extends BaseJavaMigration {
+    private final List<String> statements;
+
+    PostgresOnlyMigration(List<String> statements) {
+        this.statements = statements;
+    }
+
+    @Override
+    public void migrate(Context context) throws Exception {
+        String product = context.getConnection().getMetaData().getDatabaseProductName();
+        if (!product.toLowerCase(java.util.Locale.ROOT).contains("postgres")) {
+            return;
+        }
+        try (Statement s = context.getConnection().createStatement()) {
+            for (String sql : statements) {
+                s.execute(sql);
+            }
+        }
+    }
+
+    @Override
+    public Integer getChecksum() {
+        CRC32 crc = new CRC32();
+        crc.update(String.join(";", statements).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return (int) crc.getValue();
+    }
+}
