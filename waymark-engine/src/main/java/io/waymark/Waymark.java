@@ -170,9 +170,6 @@ public final class Waymark implements AutoCloseable {
             this.cadences = null;
         } else {
             this.outbox = new Outbox(b.outboxStore, b.signalStore, actions, tx, clock, access, b.outboxSettings);
-            // The consumers enqueue inside the pass's transaction; the workers are woken once the
-            // pass has committed, and only if something was enqueued.
-            dispatcher.onPass((nanos, deliveries) -> outbox.wakeIfEnqueued());
             this.timers = new Timers(b.timerScheduler, b.signalStore, tx, clock, dispatcher::wake);
             this.workflowRules = new WorkflowRules(b.workflowStore, metadata, actions, tx, clock, access);
             // Automations that react to record signals stand behind the record hold (a review): they see nothing of a held record.

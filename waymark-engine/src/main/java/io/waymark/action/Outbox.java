@@ -142,23 +142,13 @@ public final class Outbox implements AutoCloseable {
                     settings.maxAttempts(), now, null, null, a.causeSignal(), a.depth(), now, now));
         }
         tx.run(() -> store.insert(entries));
-        enqueued.set(true);
+        // The workers could not see the entries before the commit: they are woken after it.
+        tx.afterCommit(wakeUp);
         return entries;
     }
 
-    /** Whether {@link #enqueue} ran on this node since the last {@link #wakeIfEnqueued}. */
-    private final java.util.concurrent.atomic.AtomicBoolean enqueued = new java.util.concurrent.atomic.AtomicBoolean();
-
-    /**
-     * Wakes the workers if entries were enqueued on this node since the last call: for after a
-     * commit that may have made some (the dispatcher's passes), so that a pass that enqueued
-     * nothing does not send every worker to look.
-     */
-    public void wakeIfEnqueued() {
-        if (enqueued.getAndSet(false)) {
-            wake();
-        }
-    }
+    /** {@link #wake}, as one object, so that a transaction that enqueues many times wakes the workers once. */
+    private final Runnable wakeUp = this::wake;
 
     // ------------------------------------------------------------------ running
 

@@ -1019,9 +1019,6 @@ public final class Cadences {
             if (!signals.isEmpty()) {
                 c.signals.append(signals);
             }
-            if (!actions.isEmpty()) {
-                c.outbox.wake();
-            }
             actions.clear();
             timers.clear();
             cancel.clear();

@@ -184,8 +184,7 @@ public final class JourneyRunner implements SignalConsumer {
             return;
         }
         List<JourneyStore.Step> steps = new ArrayList<>();
-        // No wake here: the dispatcher wakes the outbox once this pass has committed.
-        save(b.fx, b.moveCauses, steps);
+        write(b.fx, b.moveCauses, steps);
         for (JourneyMachine.Move m : b.fx.moves) {
             for (JourneyMachine.Planned p : m.actions()) {
                 stat(m.run().orgId, m.run().journeyId, m.run().version, p.key(), p.action().type(), 1, 0, 0);
@@ -199,17 +198,11 @@ public final class JourneyRunner implements SignalConsumer {
 
     /**
      * Writes what a piece of work decided (outbox entries, instances, path lines, timers), in the
-     * caller's transaction. It does not wake the outbox's workers: they could not see the entries
-     * before the commit; the caller wakes them after it ({@link Outbox#wakeIfEnqueued}).
+     * caller's transaction; the outbox wakes its workers once that transaction has committed.
      */
     void write(JourneyMachine.Effects fx, List<Signal> causes, List<JourneyStore.Step> steps) {
-        save(fx, causes, steps);
-    }
-
-    /** Writes what a piece of work decided: outbox entries, instances, path lines, timers; returns whether it enqueued actions. */
-    private boolean save(JourneyMachine.Effects fx, List<Signal> causes, List<JourneyStore.Step> steps) {
         if (fx.moves.isEmpty()) {
-            return false;
+            return;
         }
         List<Outbox.NewAction> actions = new ArrayList<>();
         for (int i = 0; i < fx.moves.size(); i++) {
@@ -247,7 +240,6 @@ public final class JourneyRunner implements SignalConsumer {
         if (!fx.timersToSet.isEmpty()) {
             timers.schedule(fx.timersToSet);
         }
-        return !actions.isEmpty();
     }
 
     private static String key(UUID org, String subject) {

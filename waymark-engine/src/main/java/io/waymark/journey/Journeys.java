@@ -348,7 +348,7 @@ public final class Journeys {
         if (r == null) {
             throw new NotFoundException("No " + module + " record has id " + recordId);
         }
-        ObjectNode out = tx.inTransaction(() -> {
+        return tx.inTransaction(() -> {
             JourneyStore.StoredJourney j = find(actor, id);
             if (!j.status().equals("active")) {
                 throw new ProcessRuleException("Journey " + id + " is " + j.status() + "; only an active journey takes new customers");
@@ -375,8 +375,6 @@ public final class Journeys {
             runner.write(fx, null, new ArrayList<>());
             return instanceView(run.snapshot());
         });
-        outbox.wakeIfEnqueued();
-        return out;
     }
 
     /** An instance with its full path: each line with the signal that moved it and its actions' outcomes. */
@@ -469,7 +467,7 @@ public final class Journeys {
         String to = b.path("to").asText(null);
         String reason = b.path("reason").asText(null);
         boolean runActions = b.path("run_actions").asBoolean(true);
-        ObjectNode out = tx.inTransaction(() -> {
+        return tx.inTransaction(() -> {
             JourneyMachine.Run run = activeRun(actor, instanceId);
             JourneyDefinition d = definition(actor.orgId(), run.journeyId, run.version);
             if (to == null || d.state(to) == null) {
@@ -486,15 +484,13 @@ public final class Journeys {
             runner.write(fx, null, new ArrayList<>());
             return instanceView(run.snapshot());
         });
-        outbox.wakeIfEnqueued();
-        return out;
     }
 
     /** An admin ends an instance where it is (audited as an {@code ended} path line). */
     public ObjectNode end(Actor actor, UUID instanceId, JsonNode body) {
         access.require(actor, Capability.MANAGE_JOURNEYS);
         ObjectNode b = body == null || body.isNull() || body.isMissingNode() ? Json.object() : object(body);
-        ObjectNode out = tx.inTransaction(() -> {
+        return tx.inTransaction(() -> {
             JourneyMachine.Run run = activeRun(actor, instanceId);
             JourneyDefinition d = definition(actor.orgId(), run.journeyId, run.version);
             JourneyMachine.Effects fx = new JourneyMachine.Effects();
@@ -504,8 +500,6 @@ public final class Journeys {
             runner.write(fx, null, new ArrayList<>());
             return instanceView(run.snapshot());
         });
-        outbox.wakeIfEnqueued();
-        return out;
     }
 
     private JourneyMachine.Run activeRun(Actor actor, UUID instanceId) {
@@ -526,7 +520,7 @@ public final class Journeys {
     public ObjectNode migrate(Actor actor, UUID id, JsonNode body) {
         access.require(actor, Capability.MANAGE_JOURNEYS);
         ObjectNode b = object(body);
-        ObjectNode out = tx.inTransaction(() -> {
+        return tx.inTransaction(() -> {
             JourneyStore.StoredJourney j = find(actor, id);
             int from = b.path("from_version").asInt(0);
             int to = b.path("to_version").asInt(j.latest());
@@ -583,8 +577,6 @@ public final class Journeys {
             o.put("migrated", moved).put("from_version", from).put("to_version", to);
             return o;
         });
-        outbox.wakeIfEnqueued();
-        return out;
     }
 
     private static ObjectNode object(JsonNode body) {

@@ -11,6 +11,16 @@ import java.util.function.Supplier;
 public interface Transactor {
     <T> T inTransaction(Supplier<T> work);
 
+    /**
+     * Runs {@code action} once the transaction of the calling thread has committed, and not at all
+     * if it rolls back; outside a transaction, at once. For telling other threads about writes
+     * they could not see before the commit (an outbox worker woken earlier finds nothing). The
+     * same action registered twice in one transaction runs once.
+     */
+    default void afterCommit(Runnable action) {
+        action.run();
+    }
+
     default void run(Runnable work) {
         inTransaction(() -> {
             work.run();

@@ -137,8 +137,6 @@ public final class RuleRunner implements SignalConsumer {
             if (!history.isEmpty()) {
                 rules.store().appendHistory(history);
             }
-            // No wake here: this runs inside the dispatcher's transaction, which wakes the
-            // outbox's workers once the pass has committed.
         }
     }
 

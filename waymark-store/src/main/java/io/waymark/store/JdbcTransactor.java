@@ -14,6 +14,8 @@ final class JdbcTransactor implements Transactor {
     private final Jdbi jdbi;
     private final javax.sql.DataSource dataSource;
     private final ThreadLocal<Handle> current = new ThreadLocal<>();
+    /** What to run once the thread's transaction has committed. */
+    private final ThreadLocal<java.util.List<Runnable>> committed = new ThreadLocal<>();
 
     JdbcTransactor(Jdbi jdbi, javax.sql.DataSource dataSource) {
         this.jdbi = jdbi;
@@ -94,13 +96,29 @@ final class JdbcTransactor implements Transactor {
         if (current.get() != null) {
             return work.get();
         }
+        java.util.List<Runnable> after = new java.util.ArrayList<>();
+        T out;
         try (Handle handle = jdbi.open()) {
             current.set(handle);
+            committed.set(after);
             // READ COMMITTED is the default of both databases (and the pool's); naming the level
             // here would cost two extra round trips per transaction to read and restore it.
-            return handle.inTransaction(h -> work.get());
+            out = handle.inTransaction(h -> work.get());
         } finally {
             current.remove();
+            committed.remove();
+        }
+        after.forEach(Runnable::run);
+        return out;
+    }
+
+    @Override
+    public void afterCommit(Runnable action) {
+        java.util.List<Runnable> after = committed.get();
+        if (after == null) {
+            action.run();
+        } else if (!after.contains(action)) {
+            after.add(action);
         }
     }
 
