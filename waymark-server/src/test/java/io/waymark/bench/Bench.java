@@ -347,6 +347,12 @@ public final class Bench {
      */
     private static final int WARM_UP_BATCHES = Integer.getInteger("waymark.bench.warmup", 300);
 
+    /** Marks the end of the warm-up on stdout, so that a profiler can be attached to the measured part only. */
+    private static void measuring() {
+        System.out.println("warm-up done, measuring");
+        System.out.flush();
+    }
+
     private String records(int total) throws Exception {
         int size = 1000;
         Random random = new Random(7);
@@ -356,6 +362,7 @@ public final class Bench {
             bodies.add(leads(b, size, random));
         }
         twoClients(WARM_UP_BATCHES, b -> send("POST", "/api/v1/records/Leads", bodies.get(batches + b)));
+        measuring();
         long nanos = twoClients(batches, b -> send("POST", "/api/v1/records/Leads", bodies.get(b)));
         long stored = Long.parseLong(send("GET", "/api/v1/records/Leads/count", null).body().replaceAll("\\D", ""));
         double rate = batches * (double) size / (nanos / 1e9);
@@ -371,6 +378,7 @@ public final class Bench {
             bodies.add(signals(b, size));
         }
         twoClients(WARM_UP_BATCHES, b -> send("POST", "/api/v1/signals", bodies.get(batches + b)));
+        measuring();
         long nanos = twoClients(batches, b -> send("POST", "/api/v1/signals", bodies.get(b)));
         System.out.printf("appended %d signals (after a warm-up of %d) in %.2f s%n", batches * size, WARM_UP_BATCHES * size, nanos / 1e9);
         return String.format("signals: %.0f signals/s", batches * (double) size / (nanos / 1e9));

@@ -60,13 +60,45 @@ final class Columns {
         return out;
     }
 
-    /** Binds each column as an array of its SQL type, from parameter {@code first} on; returns the next parameter's index. */
+    /**
+     * Binds each column as an array of its SQL type, from parameter {@code first} on; returns the
+     * next parameter's index. For PostgreSQL statements that cast every parameter to its array
+     * type ({@code CAST(? AS UUID[])}): UUIDs go as text in a binary array of text, which the cast
+     * turns into UUIDs (the driver has no binary form for arrays of UUIDs).
+     */
     static int bindArrays(java.sql.Connection c, PreparedStatement ps, int first, String[] types, Object[][] columns) throws SQLException {
         int p = first;
         for (int col = 0; col < types.length; col++) {
-            ps.setArray(p++, c.createArrayOf(types[col], columns[col]));
+            if (types[col].equals("uuid")) {
+                Object[] values = columns[col];
+                String[] text = new String[values.length];
+                for (int i = 0; i < values.length; i++) {
+                    text[i] = values[i] == null ? null : values[i].toString();
+                }
+                ps.setArray(p++, c.createArrayOf("varchar", text));
+            } else {
+                ps.setArray(p++, array(c, types[col], columns[col]));
+            }
         }
         return p;
+    }
+
+    /**
+     * An SQL array of {@code type} holding {@code values}. Text and integer values go in an array
+     * of their own Java type: the PostgreSQL driver sends those in binary, each element as its
+     * length and bytes, where an {@code Object[]} is written as one text literal with every
+     * character of every element escaped, and parsed back the same way by the server. For a batch
+     * of signals with their JSON payloads, that escaping took about a sixth of the JVM's CPU time
+     * in the journey pipeline (bench/README.md, eighth pass).
+     */
+    static java.sql.Array array(java.sql.Connection c, String type, Object[] values) throws SQLException {
+        Object[] typed = switch (type) {
+            case "varchar", "text" -> values instanceof String[] ? values : java.util.Arrays.copyOf(values, values.length, String[].class);
+            case "int4" -> values instanceof Integer[] ? values : java.util.Arrays.copyOf(values, values.length, Integer[].class);
+            case "int8" -> values instanceof Long[] ? values : java.util.Arrays.copyOf(values, values.length, Long[].class);
+            default -> values;
+        };
+        return c.createArrayOf(type, typed);
     }
 
     /**

@@ -325,7 +325,7 @@ final class JdbcCadenceStore implements CadenceStore {
                     + "WHERE e.org_id = ? AND e.status <> 'ended' ORDER BY e.id";
             jdbc(c -> {
                 try (PreparedStatement ps = c.prepareStatement(sql)) {
-                    ps.setArray(1, c.createArrayOf("varchar", chunk.toArray()));
+                    ps.setArray(1, Columns.array(c, "varchar", chunk.toArray()));
                     ps.setObject(2, orgId);
                     try (ResultSet rs = ps.executeQuery()) {
                         while (rs.next()) {

@@ -165,7 +165,7 @@ final class JdbcJourneyStore implements JourneyStore {
             out.addAll(jdbc(c -> {
                 List<Instance> rows = new ArrayList<>();
                 try (PreparedStatement ps = c.prepareStatement(sql)) {
-                    ps.setArray(1, c.createArrayOf("varchar", chunk.toArray()));
+                    ps.setArray(1, Columns.array(c, "varchar", chunk.toArray()));
                     ps.setObject(2, orgId);
                     try (ResultSet rs = ps.executeQuery()) {
                         while (rs.next()) {

@@ -212,7 +212,7 @@ final class JdbcSignalStore implements SignalStore {
         Map<UUID, Long> seqs = new HashMap<>(fresh.size() * 2);
         try (PreparedStatement ps = c.prepareStatement(APPEND_ONE_STATEMENT)) {
             int next = Columns.bindArrays(c, ps, 1, APPEND_TYPES, columns);
-            ps.setArray(next, c.createArrayOf("int4", perPartition.keySet().toArray()));
+            ps.setArray(next, Columns.array(c, "int4", perPartition.keySet().toArray()));
             Columns.bind(ps, next + 1, now);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -480,8 +480,8 @@ final class JdbcSignalStore implements SignalStore {
                 try (PreparedStatement ps = c.prepareStatement("SELECT c.partition_no, c.consumer, c.seq FROM consumer_checkpoints c "
                         + "JOIN UNNEST(CAST(? AS INT[]), CAST(? AS VARCHAR[])) AS v(p, consumer) ON c.partition_no = v.p AND c.consumer = v.consumer "
                         + "ORDER BY c.partition_no, c.consumer FOR UPDATE OF c SKIP LOCKED")) {
-                    ps.setArray(1, c.createArrayOf("int4", parts.toArray()));
-                    ps.setArray(2, c.createArrayOf("varchar", wantedNames.toArray()));
+                    ps.setArray(1, Columns.array(c, "int4", parts.toArray()));
+                    ps.setArray(2, Columns.array(c, "varchar", wantedNames.toArray()));
                     try (ResultSet rs = ps.executeQuery()) {
                         while (rs.next()) {
                             out.computeIfAbsent(rs.getInt(1), k -> new HashMap<>()).put(rs.getString(2), rs.getLong(3));
@@ -557,9 +557,9 @@ final class JdbcSignalStore implements SignalStore {
                         lo[i] = wanted.get(i)[1];
                         hi[i] = wanted.get(i)[2];
                     }
-                    ps.setArray(1, c.createArrayOf("int4", parts));
-                    ps.setArray(2, c.createArrayOf("int8", lo));
-                    ps.setArray(3, c.createArrayOf("int8", hi));
+                    ps.setArray(1, Columns.array(c, "int4", parts));
+                    ps.setArray(2, Columns.array(c, "int8", lo));
+                    ps.setArray(3, Columns.array(c, "int8", hi));
                 } else {
                     int i = 1;
                     for (long[] r : wanted) {
@@ -602,9 +602,9 @@ final class JdbcSignalStore implements SignalStore {
                 try (PreparedStatement ps = c.prepareStatement("UPDATE consumer_checkpoints c SET seq = v.seq "
                         + "FROM UNNEST(CAST(? AS VARCHAR[]), CAST(? AS INT[]), CAST(? AS BIGINT[])) AS v(consumer, p, seq) "
                         + "WHERE c.consumer = v.consumer AND c.partition_no = v.p")) {
-                    ps.setArray(1, c.createArrayOf("varchar", names.toArray()));
-                    ps.setArray(2, c.createArrayOf("int4", parts.toArray()));
-                    ps.setArray(3, c.createArrayOf("int8", values.toArray()));
+                    ps.setArray(1, Columns.array(c, "varchar", names.toArray()));
+                    ps.setArray(2, Columns.array(c, "int4", parts.toArray()));
+                    ps.setArray(3, Columns.array(c, "int8", values.toArray()));
                     ps.executeUpdate();
                 }
                 return null;

@@ -45,6 +45,29 @@ class SignalLogTest {
     }
 
     @BothDatabases
+    void textThatArrayLiteralsWouldHaveToEscapeIsStoredAsGiven(TestDb db) {
+        // PostgreSQL receives a batch as arrays, one per column: quotes, backslashes, braces,
+        // commas, the word NULL, empty text and characters beyond the BMP must come back unchanged.
+        List<String> awkward = List.of("say \"hi\"", "back\\slash \\\"", "{a,b}", "NULL", "", " spaced ", "naïve ☃ 😀", "tab\tnew\nline");
+        List<JsonNode> batch = new ArrayList<>();
+        for (String text : awkward) {
+            com.fasterxml.jackson.databind.node.ObjectNode s = io.waymark.json.Json.object();
+            s.put("type", "web.visit").put("subject", "odd " + text);
+            s.putObject("payload").put("text", text).putNull("nothing");
+            batch.add(s);
+        }
+        List<Signal> stored = db.engine().signals().ingest(db.admin(), batch);
+        for (int i = 0; i < awkward.size(); i++) {
+            List<Signal> read = bySubject(db, "odd " + awkward.get(i));
+            assertThat(read).as(awkward.get(i)).hasSize(1);
+            assertThat(read.get(0).id()).isEqualTo(stored.get(i).id());
+            assertThat(read.get(0).payload().get("text").asText()).isEqualTo(awkward.get(i));
+            assertThat(read.get(0).payload().get("nothing").isNull()).isTrue();
+            assertThat(read.get(0).recordId()).isNull();
+        }
+    }
+
+    @BothDatabases
     void occurrenceTimesAreStoredAsGivenFromTheFirstCenturiesOnToday(TestDb db) {
         // The first is year 0 in ISO's reckoning once in UTC (1 BC), and PostgreSQL writes it as BC.
         List<String> given = List.of("0001-01-01T00:00:00+05:00", "0001-01-01T05:00:00+05:00", "1969-12-31T23:59:59.999999Z", "2020-05-01T09:30:00.123456Z");
