@@ -40,6 +40,41 @@ public final class Json {
         }
     }
 
+    /**
+     * Where {@code node} holds a NUL character (U+0000) in a string or a key, as a path in the
+     * API's field style ({@code .payload.text}, {@code [2].note}, relative to {@code node}; empty
+     * for the node itself), or null if it holds none. PostgreSQL stores neither text nor
+     * {@code jsonb} with NUL in it, so such input is refused up front, on every database alike.
+     */
+    public static String nulAt(JsonNode node) {
+        if (node == null) {
+            return null;
+        }
+        if (node.isTextual()) {
+            return node.textValue().indexOf('\0') >= 0 ? "" : null;
+        }
+        if (node.isArray()) {
+            for (int i = 0; i < node.size(); i++) {
+                String at = nulAt(node.get(i));
+                if (at != null) {
+                    return "[" + i + "]" + at;
+                }
+            }
+        } else if (node.isObject()) {
+            for (java.util.Iterator<java.util.Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+                java.util.Map.Entry<String, JsonNode> e = it.next();
+                if (e.getKey().indexOf('\0') >= 0) {
+                    return "." + e.getKey().replace("\0", "\\u0000");
+                }
+                String at = nulAt(e.getValue());
+                if (at != null) {
+                    return "." + e.getKey() + at;
+                }
+            }
+        }
+        return null;
+    }
+
     public static JsonNode read(String text) {
         try {
             return MAPPER.readTree(text);

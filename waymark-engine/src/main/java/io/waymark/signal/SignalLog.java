@@ -32,6 +32,8 @@ public final class SignalLog {
     public static final String LEAD_CONVERTED = "lead.converted";
     public static final int MAX_BATCH = 1_000;
     static final int MAX_PAYLOAD_CHARS = 64 * 1024;
+    /** PostgreSQL stores neither text nor jsonb with U+0000 in it; H2 would, so both refuse it. */
+    private static final String NUL = "must not contain NUL characters (\\u0000)";
     private static final Pattern TYPE = Pattern.compile("^[a-z][a-z0-9_]*(\\.[a-z][a-z0-9_]*){1,4}$");
     private static final Set<String> RESERVED = Set.of("record", "lead", "action", "timer");
     private static final Set<String> KEYS = Set.of("id", "type", "subject", "module", "record_id", "payload", "occurred_at");
@@ -136,6 +138,8 @@ public final class SignalLog {
             JsonNode s = node.get("subject");
             if (!s.isTextual() || s.textValue().isBlank() || s.textValue().length() > 200) {
                 errors.add(new FieldError(key(prefix, "subject"), "must be a non-empty string of at most 200 characters"));
+            } else if (s.textValue().indexOf('\0') >= 0) {
+                errors.add(new FieldError(key(prefix, "subject"), NUL));
             } else {
                 subject = s.textValue();
             }
@@ -159,7 +163,7 @@ public final class SignalLog {
                     subject = r.subject();
                 }
             }
-        } else if (subject == null) {
+        } else if (!node.hasNonNull("subject")) {
             errors.add(new FieldError(key(prefix, "subject"), "is required (or module and record_id)"));
         }
         ObjectNode payload = Json.object();
@@ -168,7 +172,10 @@ public final class SignalLog {
                 errors.add(new FieldError(key(prefix, "payload"), "must be a JSON object"));
             } else {
                 payload = (ObjectNode) node.get("payload");
-                if (Json.write(payload).length() > MAX_PAYLOAD_CHARS) {
+                String nul = Json.nulAt(payload);
+                if (nul != null) {
+                    errors.add(new FieldError(key(prefix, "payload") + nul, NUL));
+                } else if (Json.write(payload).length() > MAX_PAYLOAD_CHARS) {
                     errors.add(new FieldError(key(prefix, "payload"), "is larger than " + MAX_PAYLOAD_CHARS / 1024 + " KB"));
                 }
             }
