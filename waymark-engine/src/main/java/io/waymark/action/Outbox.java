@@ -441,7 +441,7 @@ public final class Outbox implements AutoCloseable {
         if (cause instanceof WaymarkException w && !w.errors().isEmpty()) {
             m = w.errors().stream().map(fe -> fe.field() + " " + fe.message()).reduce((a, b) -> a + "; " + b).orElse(m);
         }
-        m = m == null ? cause.getClass().getSimpleName() : m;
+        m = m == null ? cause.getClass().getSimpleName() : Json.scrubNul(m);
         return m.length() > 2000 ? m.substring(0, 2000) : m;
     }
 

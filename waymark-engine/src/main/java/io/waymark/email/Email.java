@@ -591,11 +591,11 @@ public final class Email {
         ObjectNode p = Json.object();
         p.put("email_id", m.id().toString());
         p.put("message_id", m.headerMessageId());
-        p.put("reply_message_id", mail.messageId());
-        p.put("from", mail.from());
-        p.put("subject_line", mail.subject());
+        p.put("reply_message_id", Json.scrubNul(mail.messageId()));
+        p.put("from", Json.scrubNul(mail.from()));
+        p.put("subject_line", Json.scrubNul(mail.subject()));
         String text = mail.text() == null ? "" : mail.text().strip();
-        p.put("snippet", text.length() > 500 ? text.substring(0, 500) : text);
+        p.put("snippet", Json.scrubNul(text.length() > 500 ? text.substring(0, 500) : text));
         p.put("auto_reply", auto);
         Instant at = mail.date() != null && !mail.date().isAfter(clock.instant()) ? mail.date() : clock.instant();
         List<Signal> out = tx.inTransaction(() -> {
@@ -631,10 +631,10 @@ public final class Email {
         ObjectNode p = Json.object();
         p.put("email_id", m.id().toString());
         p.put("message_id", m.headerMessageId());
-        p.put("recipient", r.recipient() == null ? m.toAddress() : r.recipient());
-        p.put("status", r.status());
-        p.put("action", r.action());
-        p.put("diagnostic", r.diagnostic());
+        p.put("recipient", r.recipient() == null ? m.toAddress() : Json.scrubNul(r.recipient()));
+        p.put("status", Json.scrubNul(r.status()));
+        p.put("action", Json.scrubNul(r.action()));
+        p.put("diagnostic", Json.scrubNul(r.diagnostic()));
         p.put("hard", r.hard() || r.status() == null);
         Instant now = clock.instant();
         List<Signal> out = tx.inTransaction(() -> {

@@ -248,6 +248,10 @@ public final class SignalEndpoints {
                 }
                 continue;
             }
+            if (raw.indexOf('\0') >= 0) {
+                errors.add(new FieldError(p.name(), "must not contain NUL characters (\\u0000)"));
+                continue;
+            }
             convert(p, raw.strip(), payload, errors);
         }
         for (String k : params.keySet()) {

@@ -75,6 +75,14 @@ public final class Json {
         return null;
     }
 
+    /**
+     * {@code text} with each NUL character replaced by U+FFFD, for text that comes from outside
+     * systems (mail, remote responses) and is kept rather than refused; null stays null.
+     */
+    public static String scrubNul(String text) {
+        return text == null || text.indexOf('\0') < 0 ? text : text.replace('\0', '\uFFFD');
+    }
+
     public static JsonNode read(String text) {
         try {
             return MAPPER.readTree(text);

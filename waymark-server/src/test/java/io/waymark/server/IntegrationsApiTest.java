@@ -135,6 +135,10 @@ class IntegrationsApiTest {
         HttpResponse<String> bad = form(api, "GET", "/in/" + id + "?key=" + key + "&email=nope", null);
         assertThat(bad.statusCode()).isEqualTo(400);
         assertThat(bad.body()).contains("\"field\":\"email\"");
+        // PostgreSQL stores no text with U+0000 in it: refused, not a database error.
+        HttpResponse<String> nul = form(api, "POST", "/in/" + id, "key=" + key + "&email=asha%40example.com&topic=a%00b");
+        assertThat(nul.statusCode()).as(nul.body()).isEqualTo(400);
+        assertThat(nul.body()).contains("\"field\":\"topic\"").contains("NUL");
         assertThat(api.get("/api/v1/signals?type=chat.started").json().get("data")).hasSize(2);
     }
 

@@ -57,6 +57,20 @@ class SignalsApiTest {
         assertThat(journey.json().get("errors").get(0).get("field").asText()).isEqualTo("name");
         assertThat(api.get("/api/v1/journeys").json().get("data")).isEmpty();
 
+        // Bodies in UTF-16 or with an overlong UTF-8 NUL carry it without the escape's bytes.
+        String definition = "{\"name\": \"x\\u0000\", \"entry\": [{\"type\": \"api\"}], \"states\": [{\"key\": \"a\", \"end\": \"success\"}]}";
+        Api.Response utf16 = api.sendBytes("POST", "/api/v1/journeys", definition.getBytes(java.nio.charset.StandardCharsets.UTF_16LE), "application/json");
+        assertThat(utf16.status()).as(utf16.toString()).isEqualTo(400);
+        assertThat(utf16.json().get("errors").get(0).get("field").asText()).isEqualTo("name");
+        byte[] overlong = "{\"name\": \"x##\", \"entry\": [{\"type\": \"api\"}], \"states\": [{\"key\": \"a\", \"end\": \"success\"}]}"
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        int at = new String(overlong, java.nio.charset.StandardCharsets.UTF_8).indexOf("##");
+        overlong[at] = (byte) 0xC0;
+        overlong[at + 1] = (byte) 0x80;
+        Api.Response sneaky = api.sendBytes("POST", "/api/v1/journeys", overlong, "application/json");
+        assertThat(sneaky.status()).as(sneaky.toString()).isEqualTo(400);
+        assertThat(api.get("/api/v1/journeys").json().get("data")).isEmpty();
+
         // The six characters of the escape as text are not a NUL.
         Api.Response text = api.post("/api/v1/signals", "{'type': 'web.visit', 'subject': 'ok-text', 'payload': {'note': 'a\\\\u0000b'}}");
         assertThat(text.status()).as(text.toString()).isEqualTo(202);

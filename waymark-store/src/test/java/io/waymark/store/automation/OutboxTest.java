@@ -43,6 +43,7 @@ class OutboxTest {
         final List<String> keys = new CopyOnWriteArrayList<>();
         volatile int failFirst;
         volatile boolean permanent;
+        volatile String message;
 
         @Override
         public String name() {
@@ -58,7 +59,7 @@ class OutboxTest {
             keys.add(ctx.idempotencyKey());
             if (failFirst > 0) {
                 failFirst--;
-                throw new ActionFailure(permanent ? "410 Gone" : "503 Service Unavailable", !permanent);
+                throw new ActionFailure(message != null ? message : permanent ? "410 Gone" : "503 Service Unavailable", !permanent);
             }
             return ActionResult.ok();
         }
@@ -256,6 +257,25 @@ class OutboxTest {
         w.outbox().runDue();
         assertThat(w.outbox().get(db.admin(), e.id()).status()).isEqualTo(OutboxEntry.Status.FAILED);
         assertThat(external.keys).hasSize(1);
+    }
+
+    @BothDatabases
+    void aFailureWhoseMessageHoldsANulIsKeptWithoutItAndTheBatchCompletes(TestDb db) {
+        // A remote body can hold U+0000, which PostgreSQL stores in no text: the whole batch's completion failed there.
+        RecordingExternal external = new RecordingExternal();
+        external.failFirst = 1;
+        external.permanent = true;
+        external.message = "500 from the receiver: a\u0000b";
+        Waymark w = db.store().engineBuilder(db.clock()).actionType(external).build();
+        Record deal = deal(w, db.admin(), 1);
+        List<OutboxEntry> queued = w.outbox().enqueue(List.of(action(db, deal, "test_external", "{}"), action(db, deal, "test_external", "{}")));
+        w.outbox().runDue();
+        w.outbox().runDue();
+        OutboxEntry failed = w.outbox().get(db.admin(), queued.get(0).id());
+        assertThat(failed.status()).isEqualTo(OutboxEntry.Status.FAILED);
+        assertThat(failed.lastError()).isEqualTo("500 from the receiver: a\uFFFDb");
+        assertThat(w.outbox().get(db.admin(), queued.get(1).id()).status()).isEqualTo(OutboxEntry.Status.DONE);
+        assertThat(signals(db, deal, "action.failed").get(0).payload().path("reason").asText()).isEqualTo("500 from the receiver: a\uFFFDb");
     }
 
     @BothDatabases
