@@ -249,7 +249,7 @@ public final class SignalEndpoints {
                 continue;
             }
             if (raw.indexOf('\0') >= 0) {
-                errors.add(new FieldError(p.name(), "must not contain NUL characters (\\u0000)"));
+                errors.add(new FieldError(p.name(), Json.NUL_MESSAGE));
                 continue;
             }
             convert(p, raw.strip(), payload, errors);

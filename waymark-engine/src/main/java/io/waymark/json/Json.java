@@ -40,6 +40,9 @@ public final class Json {
         }
     }
 
+    /** The message of a field refused for holding a NUL character, the same wherever it is checked. */
+    public static final String NUL_MESSAGE = "must not contain NUL characters (\\u0000)";
+
     /**
      * Where {@code node} holds a NUL character (U+0000) in a string or a key, as a path in the
      * API's field style ({@code .payload.text}, {@code [2].note}, relative to {@code node}; empty

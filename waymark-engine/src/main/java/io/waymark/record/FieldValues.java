@@ -157,7 +157,7 @@ public final class FieldValues {
     private static Result text(Field field, String s) {
         int max = field.effectiveMaxLength();
         if (s.indexOf('\0') >= 0) {
-            return Result.fail("must not contain NUL characters");
+            return Result.fail(io.waymark.json.Json.NUL_MESSAGE);
         }
         if (s.length() > max) {
             return Result.fail("is longer than " + max + " characters");

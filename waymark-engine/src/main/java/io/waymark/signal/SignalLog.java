@@ -33,7 +33,7 @@ public final class SignalLog {
     public static final int MAX_BATCH = 1_000;
     static final int MAX_PAYLOAD_CHARS = 64 * 1024;
     /** PostgreSQL stores neither text nor jsonb with U+0000 in it; H2 would, so both refuse it. */
-    private static final String NUL = "must not contain NUL characters (\\u0000)";
+    private static final String NUL = Json.NUL_MESSAGE;
     private static final Pattern TYPE = Pattern.compile("^[a-z][a-z0-9_]*(\\.[a-z][a-z0-9_]*){1,4}$");
     private static final Set<String> RESERVED = Set.of("record", "lead", "action", "timer");
     private static final Set<String> KEYS = Set.of("id", "type", "subject", "module", "record_id", "payload", "occurred_at");

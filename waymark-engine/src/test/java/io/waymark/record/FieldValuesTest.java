@@ -101,8 +101,8 @@ class FieldValuesTest {
 
         @Test
         void textRefusesNulCharacters() {
-            assertThat(refused(field(FieldType.TEXT), "\"a\\u0000b\"")).isEqualTo("must not contain NUL characters");
-            assertThat(refused(field(FieldType.LONG_TEXT), "\"a\\u0000b\"")).isEqualTo("must not contain NUL characters");
+            assertThat(refused(field(FieldType.TEXT), "\"a\\u0000b\"")).isEqualTo("must not contain NUL characters (\\u0000)");
+            assertThat(refused(field(FieldType.LONG_TEXT), "\"a\\u0000b\"")).isEqualTo("must not contain NUL characters (\\u0000)");
         }
 
         @Test

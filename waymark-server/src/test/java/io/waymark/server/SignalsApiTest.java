@@ -48,6 +48,10 @@ class SignalsApiTest {
         assertThat(r.header("Content-Type")).startsWith("application/problem+json");
         assertThat(r.json().get("errors").get(0).get("field").asText()).isEqualTo("[1].payload.note");
         assertThat(api.get("/api/v1/signals?subject=ok-nul").json().get("data")).isEmpty();
+        // A batch of one names its fields as a single signal does, like the engine's own errors.
+        Api.Response one = api.post("/api/v1/signals", "[{'type': 'web.visit', 'subject': 's', 'payload': {'note': 'a\\u0000b'}}]");
+        assertThat(one.json().get("errors").get(0).get("field").asText()).isEqualTo("payload.note");
+        assertThat(one.json().get("errors").get(0).get("message").asText()).isEqualTo("must not contain NUL characters (\\u0000)");
 
         Api.Response lead = api.post("/api/v1/records/Leads", "{'Last_Name': 'Pa\\u0000tel'}");
         assertThat(lead.status()).as(lead.toString()).isEqualTo(400);
