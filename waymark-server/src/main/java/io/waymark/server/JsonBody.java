@@ -70,6 +70,28 @@ final class JsonBody {
         }
     }
 
+    /**
+     * Refuses a query or path parameter holding a NUL character (U+0000), naming it: PostgreSQL
+     * takes no text with one, even to compare, so such a look-up would fail there with a 500.
+     */
+    static void refuseNulInParameters(Context ctx) {
+        for (java.util.Map.Entry<String, List<String>> e : ctx.queryParamMap().entrySet()) {
+            if (e.getKey().indexOf('\0') >= 0 || e.getValue().stream().anyMatch(v -> v.indexOf('\0') >= 0)) {
+                throw nulIn(e.getKey());
+            }
+        }
+        for (java.util.Map.Entry<String, String> e : ctx.pathParamMap().entrySet()) {
+            if (e.getValue().indexOf('\0') >= 0) {
+                throw nulIn(e.getKey());
+            }
+        }
+    }
+
+    private static ValidationException nulIn(String parameter) {
+        String field = parameter.replace("\0", "\\u0000");
+        return new ValidationException(field + " " + Json.NUL_MESSAGE, List.of(new FieldError(field, Json.NUL_MESSAGE)));
+    }
+
     /** The elements of a JSON array, or the node itself as a one-element list. */
     static List<JsonNode> items(JsonNode node) {
         List<JsonNode> out = new ArrayList<>();

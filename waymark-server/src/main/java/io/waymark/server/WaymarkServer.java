@@ -102,6 +102,7 @@ public final class WaymarkServer implements AutoCloseable {
                 auth.authenticate(ctx);
             }
         });
+        app.beforeMatched(JsonBody::refuseNulInParameters);
         for (Endpoint e : endpoints(handlers)) {
             app.addHttpHandler(e.method(), e.path(), e.handler());
         }

@@ -75,6 +75,14 @@ class SignalsApiTest {
         assertThat(sneaky.status()).as(sneaky.toString()).isEqualTo(400);
         assertThat(api.get("/api/v1/journeys").json().get("data")).isEmpty();
 
+        // Nor in a query or path parameter, where PostgreSQL failed even to compare.
+        Api.Response query = api.get("/api/v1/signals?subject=a%00b");
+        assertThat(query.status()).as(query.toString()).isEqualTo(400);
+        assertThat(query.json().get("errors").get(0).get("field").asText()).isEqualTo("subject");
+        Api.Response path = api.get("/api/v1/records/Leads/a%00b");
+        assertThat(path.status()).as(path.toString()).isEqualTo(400);
+        assertThat(api.withToken(null).get("/api/v1/signals?subject=a%00b").status()).as("the token is checked first").isEqualTo(401);
+
         // The six characters of the escape as text are not a NUL.
         Api.Response text = api.post("/api/v1/signals", "{'type': 'web.visit', 'subject': 'ok-text', 'payload': {'note': 'a\\\\u0000b'}}");
         assertThat(text.status()).as(text.toString()).isEqualTo(202);
