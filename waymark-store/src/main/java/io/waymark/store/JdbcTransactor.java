@@ -1,5 +1,8 @@
 package io.waymark.store;
 
+import io.waymark.error.FieldError;
+import io.waymark.error.ValidationException;
+import io.waymark.json.Json;
 import io.waymark.tx.Transactor;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -46,8 +49,26 @@ final class JdbcTransactor implements Transactor {
         try {
             return connection(work);
         } catch (java.sql.SQLException e) {
-            throw new IllegalStateException("Database error: " + e.getMessage(), e);
+            RuntimeException bad = unstorableText(e);
+            throw bad != null ? bad : new IllegalStateException("Database error: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Text that PostgreSQL cannot store (a NUL character, U+0000, in text or in {@code jsonb}:
+     * SQLSTATE 22021 or 22P05) is bad input, not a fault of the database: wherever it slipped past
+     * the checks of the API and the engine (a definition saved through the engine's Java API, say),
+     * the caller gets a {@link ValidationException} (400 over HTTP), and the transaction has rolled
+     * back. Null for any other error. H2 stores such text, so this only ever fires on PostgreSQL.
+     */
+    static RuntimeException unstorableText(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof java.sql.SQLException sql && ("22021".equals(sql.getSQLState()) || "22P05".equals(sql.getSQLState()))) {
+                return new ValidationException("The text holds a character the database cannot store",
+                        java.util.List.of(new FieldError("body", Json.NUL_MESSAGE)));
+            }
+        }
+        return null;
     }
 
     /** Maps one result row. */
@@ -104,6 +125,9 @@ final class JdbcTransactor implements Transactor {
             // READ COMMITTED is the default of both databases (and the pool's); naming the level
             // here would cost two extra round trips per transaction to read and restore it.
             out = handle.inTransaction(h -> work.get());
+        } catch (RuntimeException e) {
+            RuntimeException bad = e instanceof ValidationException ? null : unstorableText(e);
+            throw bad != null ? bad : e;
         } finally {
             current.remove();
             committed.remove();
@@ -130,6 +154,9 @@ final class JdbcTransactor implements Transactor {
         }
         try (Handle handle = jdbi.open()) {
             return f.apply(handle);
+        } catch (RuntimeException e) {
+            RuntimeException bad = e instanceof ValidationException ? null : unstorableText(e);
+            throw bad != null ? bad : e;
         }
     }
 }
