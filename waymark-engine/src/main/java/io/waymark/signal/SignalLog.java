@@ -32,8 +32,6 @@ public final class SignalLog {
     public static final String LEAD_CONVERTED = "lead.converted";
     public static final int MAX_BATCH = 1_000;
     static final int MAX_PAYLOAD_CHARS = 64 * 1024;
-    /** PostgreSQL stores neither text nor jsonb with U+0000 in it; H2 would, so both refuse it. */
-    private static final String NUL = Json.NUL_MESSAGE;
     private static final Pattern TYPE = Pattern.compile("^[a-z][a-z0-9_]*(\\.[a-z][a-z0-9_]*){1,4}$");
     private static final Set<String> RESERVED = Set.of("record", "lead", "action", "timer");
     private static final Set<String> KEYS = Set.of("id", "type", "subject", "module", "record_id", "payload", "occurred_at");
@@ -139,7 +137,7 @@ public final class SignalLog {
             if (!s.isTextual() || s.textValue().isBlank() || s.textValue().length() > 200) {
                 errors.add(new FieldError(key(prefix, "subject"), "must be a non-empty string of at most 200 characters"));
             } else if (s.textValue().indexOf('\0') >= 0) {
-                errors.add(new FieldError(key(prefix, "subject"), NUL));
+                errors.add(new FieldError(key(prefix, "subject"), Json.NUL_MESSAGE));
             } else {
                 subject = s.textValue();
             }
@@ -174,7 +172,7 @@ public final class SignalLog {
                 payload = (ObjectNode) node.get("payload");
                 String nul = Json.nulAt(payload);
                 if (nul != null) {
-                    errors.add(new FieldError(key(prefix, "payload") + nul, NUL));
+                    errors.add(new FieldError(key(prefix, "payload") + nul, Json.NUL_MESSAGE));
                 } else if (Json.write(payload).length() > MAX_PAYLOAD_CHARS) {
                     errors.add(new FieldError(key(prefix, "payload"), "is larger than " + MAX_PAYLOAD_CHARS / 1024 + " KB"));
                 }

@@ -120,16 +120,14 @@ final class JdbcSignalStore implements SignalStore {
     }
 
     /**
-     * The append on H2: the partition rows are updated (in ascending partition order, as every
-     * appender takes them, so appenders cannot deadlock) and read back, then the signals inserted,
-     * in three round trips whatever the number of partitions.
+     * The append on H2: the partition rows are updated in one batch (in ascending partition
+     * order, as every appender takes them, so appenders cannot deadlock; each stays locked until
+     * the commit) and their heads read back in one query, then the signals inserted: three round
+     * trips whatever the number of partitions.
      */
     private static void appendInSteps(Connection c, List<NewSignal> fresh, TreeMap<Integer, Integer> perPartition, Instant now,
             Map<UUID, Signal> stored) throws SQLException {
         Map<Integer, Long> next = new HashMap<>();
-        // Every partition row is locked from here to the commit, so this is done in two round
-        // trips, not two per partition: one batch of updates (in ascending partition order, as
-        // every appender takes them, so appenders cannot deadlock), then one read of the heads.
         if (!perPartition.isEmpty()) {
             try (PreparedStatement up = c.prepareStatement("UPDATE signal_partitions SET head = head + ? WHERE partition_no = ?")) {
                 for (Map.Entry<Integer, Integer> e : perPartition.entrySet()) {

@@ -49,7 +49,7 @@ final class JdbcTransactor implements Transactor {
         try {
             return connection(work);
         } catch (java.sql.SQLException e) {
-            RuntimeException bad = unstorableText(e);
+            ValidationException bad = unstorableText(e);
             throw bad != null ? bad : new IllegalStateException("Database error: " + e.getMessage(), e);
         }
     }
@@ -61,7 +61,7 @@ final class JdbcTransactor implements Transactor {
      * the caller gets a {@link ValidationException} (400 over HTTP), and the transaction has rolled
      * back. Null for any other error. H2 stores such text, so this only ever fires on PostgreSQL.
      */
-    static RuntimeException unstorableText(Throwable e) {
+    static ValidationException unstorableText(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof java.sql.SQLException sql && ("22021".equals(sql.getSQLState()) || "22P05".equals(sql.getSQLState()))) {
                 return new ValidationException("The text holds a character the database cannot store",
@@ -69,6 +69,12 @@ final class JdbcTransactor implements Transactor {
             }
         }
         return null;
+    }
+
+    /** {@code e}, or the {@link ValidationException} it stands for if it is {@link #unstorableText}. */
+    private static RuntimeException translated(RuntimeException e) {
+        ValidationException bad = unstorableText(e);
+        return bad != null ? bad : e;
     }
 
     /** Maps one result row. */
@@ -126,8 +132,7 @@ final class JdbcTransactor implements Transactor {
             // here would cost two extra round trips per transaction to read and restore it.
             out = handle.inTransaction(h -> work.get());
         } catch (RuntimeException e) {
-            RuntimeException bad = e instanceof ValidationException ? null : unstorableText(e);
-            throw bad != null ? bad : e;
+            throw translated(e);
         } finally {
             current.remove();
             committed.remove();
@@ -155,8 +160,7 @@ final class JdbcTransactor implements Transactor {
         try (Handle handle = jdbi.open()) {
             return f.apply(handle);
         } catch (RuntimeException e) {
-            RuntimeException bad = e instanceof ValidationException ? null : unstorableText(e);
-            throw bad != null ? bad : e;
+            throw translated(e);
         }
     }
 }
