@@ -16,6 +16,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -36,6 +37,12 @@ import java.util.UUID;
  * never sees a gap fill in behind it. Partitions are locked in ascending order (no deadlocks).
  */
 final class JdbcSignalStore implements SignalStore {
+    /**
+     * The signals of one partition in one epoch of the subject index on H2 (see
+     * {@code V20__Signal_subject_epochs}): 1,024, so 65,536 signals of all partitions.
+     */
+    static final int SUBJECT_EPOCH = 1024;
+
     private static final String COLUMNS = "partition_no, seq, id, org_id, type, subject, module, record_id, payload, occurred_at, recorded_at, actor";
 
     private final JdbcTransactor tx;
@@ -296,12 +303,14 @@ final class JdbcSignalStore implements SignalStore {
             sql.append(" AND occurred_at < ?");
             params.add(q.to());
         }
+        long afterSeq = 0;
         if (q.after() != null) {
             String[] parts = decode(q.after());
             try {
                 if (bySubject) {
+                    afterSeq = Long.parseLong(parts[0]);
                     sql.append(" AND seq > ?");
-                    params.add(Long.parseLong(parts[0]));
+                    params.add(afterSeq);
                 } else {
                     Instant t = Instant.parse(parts[0]);
                     long p = Long.parseLong(parts[1]);
@@ -317,19 +326,29 @@ final class JdbcSignalStore implements SignalStore {
                 throw badCursor();
             }
         }
-        sql.append(bySubject ? " ORDER BY seq" : " ORDER BY occurred_at, partition_no, seq").append(" LIMIT ?");
-        params.add(q.limit() + 1);
+        String order = bySubject ? " ORDER BY seq LIMIT ?" : " ORDER BY occurred_at, partition_no, seq LIMIT ?";
+        long fromEpoch = Math.max(0, afterSeq) / SUBJECT_EPOCH;
         return jdbc(c -> {
             List<Signal> out = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
-                for (int i = 0; i < params.size(); i++) {
-                    Columns.bind(ps, i + 1, params.get(i));
+            if (bySubject && dialect == Dialect.H2) {
+                // The subject index leads with the epoch (V20__Signal_subject_epochs): look into
+                // each epoch up to the furthest head, in ascending order (a subject's signals
+                // keep one partition, so the epochs' order is their seq order), until the page
+                // is full.
+                long lastEpoch;
+                try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT MAX(head) FROM signal_partitions")) {
+                    rs.next();
+                    lastEpoch = rs.getLong(1) / SUBJECT_EPOCH;
                 }
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        out.add(read(rs));
+                for (long lo = fromEpoch; lo <= lastEpoch && out.size() <= q.limit(); lo += EPOCHS_PER_QUERY) {
+                    StringBuilder in = new StringBuilder(sql).append(" AND subject_epoch IN (");
+                    for (long e = lo; e <= Math.min(lastEpoch, lo + EPOCHS_PER_QUERY - 1); e++) {
+                        in.append(e == lo ? "" : ", ").append(e);
                     }
+                    read(c, in.append(')').append(order).toString(), params, q.limit() + 1 - out.size(), out);
                 }
+            } else {
+                read(c, sql + order, params, q.limit() + 1, out);
             }
             String next = null;
             if (out.size() > q.limit()) {
@@ -339,6 +358,23 @@ final class JdbcSignalStore implements SignalStore {
             }
             return new SignalPage(out, next);
         });
+    }
+
+    /** Epochs of the subject index on H2 that one statement of a read by subject looks into. */
+    private static final int EPOCHS_PER_QUERY = 256;
+
+    private static void read(Connection c, String sql, List<Object> params, int limit, List<Signal> out) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < params.size(); i++) {
+                Columns.bind(ps, i + 1, params.get(i));
+            }
+            ps.setInt(params.size() + 1, limit);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(read(rs));
+                }
+            }
+        }
     }
 
     private static String encode(String s) {

@@ -26,9 +26,9 @@ import java.util.List;
  * their names: the exclusive lock that a drop needs is taken at the end of the migration's
  * transaction only.
  */
-final class V18__Pending_only_indexes extends PostgresOnlyMigration {
+final class V18__Pending_only_indexes extends OneDatabaseMigration {
     V18__Pending_only_indexes() {
-        super(List.of(
+        super(Dialect.POSTGRESQL, List.of(
                 "CREATE INDEX outbox_entries_due_order_v18 ON outbox_entries (status, transactional, next_attempt_at, seq) "
                         + "WHERE status IN ('pending', 'running')",
                 "CREATE INDEX signals_record_v18 ON signals (org_id, record_id, occurred_at) WHERE record_id IS NOT NULL",

@@ -10,9 +10,9 @@ import java.util.List;
  * took longer the longer the system ran. Failed entries are few, so this index is small, and an
  * entry that succeeds (nearly all of them) never writes to it.
  */
-final class V19__Failed_outbox_index extends PostgresOnlyMigration {
+final class V19__Failed_outbox_index extends OneDatabaseMigration {
     V19__Failed_outbox_index() {
-        super(List.of(
+        super(Dialect.POSTGRESQL, List.of(
                 "CREATE INDEX outbox_entries_failed ON outbox_entries (org_id, id) WHERE status = 'failed'"));
     }
 }

@@ -7,21 +7,24 @@ import org.flywaydb.core.api.migration.BaseJavaMigration;
 import org.flywaydb.core.api.migration.Context;
 
 /**
- * A migration of statements that only PostgreSQL runs (partial indexes, which H2 does not have):
- * on H2 it changes nothing. Its checksum is taken over the statements, so that Flyway's
- * validation notices if they are ever edited.
+ * A migration of statements that only one of the databases runs (on PostgreSQL, say, partial
+ * indexes, which H2 does not have): on the other it changes nothing. Its checksum is taken over
+ * the statements, so that Flyway's validation notices if they are ever edited.
  */
-abstract class PostgresOnlyMigration extends BaseJavaMigration {
+abstract class OneDatabaseMigration extends BaseJavaMigration {
+    private final Dialect dialect;
     private final List<String> statements;
 
-    PostgresOnlyMigration(List<String> statements) {
+    OneDatabaseMigration(Dialect dialect, List<String> statements) {
+        this.dialect = dialect;
         this.statements = statements;
     }
 
     @Override
     public void migrate(Context context) throws Exception {
         String product = context.getConnection().getMetaData().getDatabaseProductName();
-        if (!product.toLowerCase(java.util.Locale.ROOT).contains("postgres")) {
+        boolean postgres = product.toLowerCase(java.util.Locale.ROOT).contains("postgres");
+        if (postgres != (dialect == Dialect.POSTGRESQL)) {
             return;
         }
         try (Statement s = context.getConnection().createStatement()) {
