@@ -43,6 +43,17 @@ final class JdbcSignalStore implements SignalStore {
      */
     static final int SUBJECT_EPOCH = 1024;
 
+    /**
+     * On H2, the expression of the signals' primary key {@code pos} (see
+     * {@code V21__Signal_position_key}): a partition's signals in one range, in seq order.
+     */
+    static final String H2_POSITION = "CAST(partition_no AS BIGINT) * 1099511627776 + seq";
+
+    /** The position of a partition's signal on H2, as {@link #H2_POSITION} computes it. */
+    static long position(long partition, long seq) {
+        return (partition << 40) + seq;
+    }
+
     private static final String COLUMNS = "partition_no, seq, id, org_id, type, subject, module, record_id, payload, occurred_at, recorded_at, actor";
 
     private final JdbcTransactor tx;
@@ -412,13 +423,25 @@ final class JdbcSignalStore implements SignalStore {
      */
     static final String READ_PARTITION = "SELECT " + COLUMNS + " FROM signals WHERE partition_no = ? AND seq > ? ORDER BY partition_no, seq LIMIT ?";
 
+    /**
+     * {@link #READ_PARTITION} on H2, where the primary key is the position: parameters, the
+     * position after which to read, the first position of the next partition, the limit.
+     */
+    static final String READ_PARTITION_H2 = "SELECT " + COLUMNS + " FROM signals WHERE pos > ? AND pos < ? ORDER BY pos LIMIT ?";
+
     @Override
     public List<Signal> read(int partition, long afterSeq, int limit) {
         return jdbc(c -> {
             List<Signal> out = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement(READ_PARTITION)) {
-                ps.setInt(1, partition);
-                ps.setLong(2, afterSeq);
+            boolean h2 = dialect == Dialect.H2;
+            try (PreparedStatement ps = c.prepareStatement(h2 ? READ_PARTITION_H2 : READ_PARTITION)) {
+                if (h2) {
+                    ps.setLong(1, position(partition, afterSeq));
+                    ps.setLong(2, position(partition + 1L, 0));
+                } else {
+                    ps.setInt(1, partition);
+                    ps.setLong(2, afterSeq);
+                }
                 ps.setInt(3, limit);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
@@ -575,7 +598,7 @@ final class JdbcSignalStore implements SignalStore {
                 if (i > 0) {
                     union.append(" UNION ALL ");
                 }
-                union.append("SELECT ").append(COLUMNS).append(" FROM signals WHERE partition_no = ? AND seq > ? AND seq <= ?");
+                union.append("SELECT ").append(COLUMNS).append(" FROM signals WHERE pos > ? AND pos <= ?");
             }
             sql = union.toString();
         }
@@ -597,9 +620,8 @@ final class JdbcSignalStore implements SignalStore {
                 } else {
                     int i = 1;
                     for (long[] r : wanted) {
-                        ps.setInt(i++, (int) r[0]);
-                        ps.setLong(i++, r[1]);
-                        ps.setLong(i++, r[2]);
+                        ps.setLong(i++, position(r[0], r[1]));
+                        ps.setLong(i++, position(r[0], r[2]));
                     }
                 }
                 try (ResultSet rs = ps.executeQuery()) {

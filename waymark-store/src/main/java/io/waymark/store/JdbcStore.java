@@ -66,7 +66,7 @@ public final class JdbcStore implements AutoCloseable {
         }
         HikariDataSource ds = new HikariDataSource(config);
         try {
-            Flyway.configure().dataSource(ds).locations("classpath:db/migration").javaMigrations(new V18__Pending_only_indexes(), new V19__Failed_outbox_index(), new V20__Signal_subject_epochs()).load().migrate();
+            Flyway.configure().dataSource(ds).locations("classpath:db/migration").javaMigrations(new V18__Pending_only_indexes(), new V19__Failed_outbox_index(), new V20__Signal_subject_epochs(), new V21__Signal_position_key()).load().migrate();
         } catch (RuntimeException e) {
             ds.close();
             throw e;
