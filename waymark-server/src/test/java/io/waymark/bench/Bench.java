@@ -385,10 +385,10 @@ public final class Bench {
         for (int b = 0; b < batches + SIGNALS_WARM_UP_BATCHES; b++) {
             bodies.add(signals(b, size));
         }
-        twoClients(WARM_UP_BATCHES, b -> send("POST", "/api/v1/signals", bodies.get(batches + b)));
+        twoClients(SIGNALS_WARM_UP_BATCHES, b -> send("POST", "/api/v1/signals", bodies.get(batches + b)));
         measuring();
         long nanos = twoClients(batches, b -> send("POST", "/api/v1/signals", bodies.get(b)));
-        System.out.printf("appended %d signals (after a warm-up of %d) in %.2f s%n", batches * size, WARM_UP_BATCHES * size, nanos / 1e9);
+        System.out.printf("appended %d signals (after a warm-up of %d) in %.2f s%n", batches * size, SIGNALS_WARM_UP_BATCHES * size, nanos / 1e9);
         return String.format("signals: %.0f signals/s", batches * (double) size / (nanos / 1e9));
     }
 

@@ -47,7 +47,7 @@ final class JdbcSignalStore implements SignalStore {
      * On H2, the expression of the signals' primary key {@code pos} (see
      * {@code V21__Signal_position_key}): a partition's signals in one range, in seq order.
      */
-    static final String H2_POSITION = "CAST(partition_no AS BIGINT) * 1099511627776 + seq";
+    static final String H2_POSITION = "CAST(partition_no AS BIGINT) * " + (1L << 40) + " + seq";
 
     /** The position of a partition's signal on H2, as {@link #H2_POSITION} computes it. */
     static long position(long partition, long seq) {
