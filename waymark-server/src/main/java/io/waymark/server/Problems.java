@@ -34,7 +34,7 @@ final class Problems {
     static void send(Context ctx, int status, String title, String detail, List<FieldError> errors) {
         ctx.status(status);
         ctx.contentType(CONTENT_TYPE);
-        ctx.result(Json.write(body(status, title, detail, errors)));
+        ctx.result(Json.writeBytes(body(status, title, detail, errors)));
         if (status == 401) {
             // RFC 6750: tell the client which scheme to use.
             ctx.header("WWW-Authenticate", "Bearer");

@@ -17,7 +17,7 @@ final class Responses {
     static void json(Context ctx, int status, JsonNode body) {
         ctx.status(status);
         ctx.contentType(JSON);
-        ctx.result(Json.write(body));
+        ctx.result(Json.writeBytes(body));
     }
 
     /** {@code {"data": [...]}}, plus {@code next_cursor} for paged lists. */
