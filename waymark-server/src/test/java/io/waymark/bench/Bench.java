@@ -125,7 +125,7 @@ public final class Bench {
             try {
                 figure = switch (name) {
                     case "records" -> remote.records(args.length > 1 ? Integer.parseInt(args[1]) : 200_000);
-                    case "signals" -> remote.signals(args.length > 1 ? Integer.parseInt(args[1]) : 500_000);
+                    case "signals" -> remote.signals(null, args.length > 1 ? Integer.parseInt(args[1]) : 500_000);
                     case "email" -> remote.email(args.length > 1 ? Integer.parseInt(args[1]) : 5_000);
                     default -> remote.recordRead(args.length > 1 ? Integer.parseInt(args[1]) : 15_000);
                 };
@@ -226,7 +226,7 @@ public final class Bench {
             figure = switch (name) {
                 case "pathfinder" -> PathFinderBench.run(store, engine, org.admin(), args.length > 1 ? Integer.parseInt(args[1]) : 1_000_000);
                 case "records" -> bench.records(args.length > 1 ? Integer.parseInt(args[1]) : 200_000);
-                case "signals" -> bench.signals(args.length > 1 ? Integer.parseInt(args[1]) : 500_000);
+                case "signals" -> bench.signals(store, args.length > 1 ? Integer.parseInt(args[1]) : 500_000);
                 case "visible-list" -> IdentityBench.visibleList(engine, org, bench.base, args.length > 1 ? Integer.parseInt(args[1]) : 2_000);
                 case "login" -> IdentityBench.login(engine, org, bench.base, args.length > 1 ? Integer.parseInt(args[1]) : 50);
                 case "email" -> bench.email(args.length > 1 ? Integer.parseInt(args[1]) : 5_000);
@@ -378,7 +378,7 @@ public final class Bench {
         return String.format("records: %.0f records/s", rate);
     }
 
-    private String signals(int total) throws Exception {
+    private String signals(JdbcStore store, int total) throws Exception {
         int size = 1000;
         int batches = Math.max(1, total / size);
         List<String> bodies = new ArrayList<>();
@@ -387,8 +387,14 @@ public final class Bench {
         }
         twoClients(SIGNALS_WARM_UP_BATCHES, b -> send("POST", "/api/v1/signals", bodies.get(batches + b)));
         measuring();
+        long[] before = JourneyBench.h2Writes(store);
         long nanos = twoClients(batches, b -> send("POST", "/api/v1/signals", bodies.get(b)));
+        long[] after = JourneyBench.h2Writes(store);
         System.out.printf("appended %d signals (after a warm-up of %d) in %.2f s%n", batches * size, SIGNALS_WARM_UP_BATCHES * size, nanos / 1e9);
+        if (before != null && after != null) {
+            System.out.printf("H2 stored %d times, %.0f MB written, %.0f bytes per signal%n", after[0] - before[0],
+                    (after[1] - before[1]) / 1e6, (after[1] - before[1]) / (double) (batches * size));
+        }
         return String.format("signals: %.0f signals/s", batches * (double) size / (nanos / 1e9));
     }
 

@@ -39,12 +39,24 @@ final class JourneyBench {
     private JourneyBench() {
     }
 
+    /**
+     * The outbox workers: two, as the server starts them on either database (the property
+     * {@code waymark.bench.workers} changes it). On H2 this benchmark ran one worker until
+     * 2026-12-07, on the belief that two would wait on each other's locks; the claims are split
+     * by shard, so they do not, and the server runs two. On this 2-core machine one worker is
+     * the faster on H2 (the pipeline is CPU-bound, and a second worker takes CPU from the
+     * dispatcher): three pairs in turn gave 3,059 / 3,230 / 2,919 signals/s with two workers
+     * against 3,556 / 3,458 / 3,129 with one, about 9% less.
+     */
+    private static int workers() {
+        return Integer.getInteger("waymark.bench.workers", 2);
+    }
+
     static String run(JdbcStore store, Waymark engine, Actor admin, int n) throws Exception {
         ObjectNode j = engine.journeys().create(admin, Json.read(JOURNEY));
         UUID id = UUID.fromString(j.get("id").asText());
         engine.journeys().publish(admin, id);
-        // H2 has no SKIP LOCKED: two outbox workers would wait on each other's row locks there.
-        engine.start(Duration.ofMillis(50), Integer.getInteger("waymark.bench.workers", store.databaseKind().equals("postgresql") ? 2 : 1));
+        engine.start(Duration.ofMillis(50), workers());
         long t0 = System.nanoTime();
         int w = warmUpSize(n);
         List<String> all = customers(engine, admin, n + w);
@@ -56,9 +68,15 @@ final class JourneyBench {
         double warm = round(store, engine, admin, all.subList(n, n + w), null);
         System.out.printf("warm-up: %d customers, %.0f signals/s (not counted)%n", w, 2 * w / warm);
         long[] marks = new long[2];
+        long[] before = h2Writes(store);
         double secs = round(store, engine, admin, all.subList(0, n), marks);
+        long[] after = h2Writes(store);
         System.out.printf("appended 2N=%d signals in %.1f s; all transitions committed at %.1f s; all actions run at %.1f s%n", 2 * n,
                 marks[0] / 1e9, marks[1] / 1e9, secs);
+        if (before != null && after != null) {
+            System.out.printf("H2 stored %d times, %.0f MB written, %.0f bytes per signal%n", after[0] - before[0],
+                    (after[1] - before[1]) / 1e6, (after[1] - before[1]) / (2.0 * n));
+        }
         if (countIn(engine, admin, id, "Converted") != n + w) {
             throw new IllegalStateException("not every instance converted: " + engine.journeys().counts(admin, id));
         }
@@ -150,8 +168,9 @@ final class JourneyBench {
         ObjectNode j = engine.journeys().create(admin, Json.read(JOURNEY));
         UUID id = UUID.fromString(j.get("id").asText());
         engine.journeys().publish(admin, id);
-        engine.start(Duration.ofMillis(50), Integer.getInteger("waymark.bench.workers", store.databaseKind().equals("postgresql") ? 2 : 1));
-        int w = Math.max(2_000, Math.min(n / 4, rate * 5));
+        engine.start(Duration.ofMillis(50), workers());
+        // The warm-up's signals: five seconds at the rate by default; waymark.bench.latencyWarmup sets it.
+        int w = Integer.getInteger("waymark.bench.latencyWarmup", Math.max(2_000, Math.min(n / 4, rate * 5)));
         List<String> subjects = customers(engine, admin, n + w);
         waitFor(engine, admin, id, "Nurturing", n + w);
         // The warm-up (its own customers, the same rate, not counted) lets the JIT compile the
@@ -439,6 +458,27 @@ final class JourneyBench {
     }
 
     /** Bytes of the journey tables (rows and indexes) per instance. */
+    /**
+     * On H2, the store's version (one per store of the changed pages) and the bytes it has written
+     * to its file; null on PostgreSQL. H2 writes every page changed since its last store in full,
+     * so the bytes written per signal tell how many pages a signal's changes touch, whatever the
+     * machine's speed. Null too without a store (a load run against a server elsewhere).
+     */
+    static long[] h2Writes(JdbcStore store) throws Exception {
+        if (store == null || store.databaseKind().equals("postgresql")) {
+            return null;
+        }
+        long[] out = new long[2];
+        try (Connection c = store.dataSource().getConnection(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT SETTING_NAME, SETTING_VALUE FROM INFORMATION_SCHEMA.SETTINGS "
+                     + "WHERE SETTING_NAME IN ('info.CURRENT_VERSION', 'info.FILE_WRITE_BYTES')")) {
+            while (rs.next()) {
+                out[rs.getString(1).equals("info.CURRENT_VERSION") ? 0 : 1] = Long.parseLong(rs.getString(2).trim());
+            }
+        }
+        return out;
+    }
+
     private static String size(JdbcStore store, int n) throws Exception {
         try (Connection c = store.dataSource().getConnection(); Statement st = c.createStatement()) {
             if (store.databaseKind().equals("postgresql")) {
