@@ -457,12 +457,12 @@ final class JourneyBench {
         return state.equals("Converted") ? c.at("/status/succeeded").asLong(0) : c.at("/active/1/" + state).asLong(0);
     }
 
-    /** Bytes of the journey tables (rows and indexes) per instance. */
     /**
      * On H2, the store's version (one per store of the changed pages) and the bytes it has written
-     * to its file; null on PostgreSQL. H2 writes every page changed since its last store in full,
-     * so the bytes written per signal tell how many pages a signal's changes touch, whatever the
-     * machine's speed. Null too without a store (a load run against a server elsewhere).
+     * to its file; null on PostgreSQL. H2 writes every page changed since its last store in full
+     * (and the undo log of transactions still open then), so the bytes written per signal measure
+     * what a signal costs its store, whatever the machine's speed. Null too without a store (a
+     * load run against a server elsewhere).
      */
     static long[] h2Writes(JdbcStore store) throws Exception {
         if (store == null || store.databaseKind().equals("postgresql")) {
@@ -479,6 +479,7 @@ final class JourneyBench {
         return out;
     }
 
+    /** Bytes of the journey tables (rows and indexes) per instance. */
     private static String size(JdbcStore store, int n) throws Exception {
         try (Connection c = store.dataSource().getConnection(); Statement st = c.createStatement()) {
             if (store.databaseKind().equals("postgresql")) {
