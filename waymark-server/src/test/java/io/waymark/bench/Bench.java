@@ -387,14 +387,11 @@ public final class Bench {
         }
         twoClients(SIGNALS_WARM_UP_BATCHES, b -> send("POST", "/api/v1/signals", bodies.get(batches + b)));
         measuring();
-        long[] before = JourneyBench.h2Writes(store);
+        H2Writes before = H2Writes.now(store);
         long nanos = twoClients(batches, b -> send("POST", "/api/v1/signals", bodies.get(b)));
-        long[] after = JourneyBench.h2Writes(store);
+        H2Writes after = H2Writes.now(store);
         System.out.printf("appended %d signals (after a warm-up of %d) in %.2f s%n", batches * size, SIGNALS_WARM_UP_BATCHES * size, nanos / 1e9);
-        if (before != null && after != null) {
-            System.out.printf("H2 stored %d times, %.0f MB written, %.0f bytes per signal%n", after[0] - before[0],
-                    (after[1] - before[1]) / 1e6, (after[1] - before[1]) / (double) (batches * size));
-        }
+        H2Writes.print(before, after, (long) batches * size);
         return String.format("signals: %.0f signals/s", batches * (double) size / (nanos / 1e9));
     }
 

@@ -68,15 +68,12 @@ final class JourneyBench {
         double warm = round(store, engine, admin, all.subList(n, n + w), null);
         System.out.printf("warm-up: %d customers, %.0f signals/s (not counted)%n", w, 2 * w / warm);
         long[] marks = new long[2];
-        long[] before = h2Writes(store);
+        H2Writes before = H2Writes.now(store);
         double secs = round(store, engine, admin, all.subList(0, n), marks);
-        long[] after = h2Writes(store);
+        H2Writes after = H2Writes.now(store);
         System.out.printf("appended 2N=%d signals in %.1f s; all transitions committed at %.1f s; all actions run at %.1f s%n", 2 * n,
                 marks[0] / 1e9, marks[1] / 1e9, secs);
-        if (before != null && after != null) {
-            System.out.printf("H2 stored %d times, %.0f MB written, %.0f bytes per signal%n", after[0] - before[0],
-                    (after[1] - before[1]) / 1e6, (after[1] - before[1]) / (2.0 * n));
-        }
+        H2Writes.print(before, after, 2L * n);
         if (countIn(engine, admin, id, "Converted") != n + w) {
             throw new IllegalStateException("not every instance converted: " + engine.journeys().counts(admin, id));
         }
@@ -455,28 +452,6 @@ final class JourneyBench {
     private static long countIn(Waymark engine, Actor admin, UUID id, String state) {
         JsonNode c = engine.journeys().counts(admin, id);
         return state.equals("Converted") ? c.at("/status/succeeded").asLong(0) : c.at("/active/1/" + state).asLong(0);
-    }
-
-    /**
-     * On H2, the store's version (one per store of the changed pages) and the bytes it has written
-     * to its file; null on PostgreSQL. H2 writes every page changed since its last store in full
-     * (and the undo log of transactions still open then), so the bytes written per signal measure
-     * what a signal costs its store, whatever the machine's speed. Null too without a store (a
-     * load run against a server elsewhere).
-     */
-    static long[] h2Writes(JdbcStore store) throws Exception {
-        if (store == null || store.databaseKind().equals("postgresql")) {
-            return null;
-        }
-        long[] out = new long[2];
-        try (Connection c = store.dataSource().getConnection(); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT SETTING_NAME, SETTING_VALUE FROM INFORMATION_SCHEMA.SETTINGS "
-                     + "WHERE SETTING_NAME IN ('info.CURRENT_VERSION', 'info.FILE_WRITE_BYTES')")) {
-            while (rs.next()) {
-                out[rs.getString(1).equals("info.CURRENT_VERSION") ? 0 : 1] = Long.parseLong(rs.getString(2).trim());
-            }
-        }
-        return out;
     }
 
     /** Bytes of the journey tables (rows and indexes) per instance. */

@@ -43,15 +43,18 @@ final class JdbcSignalStore implements SignalStore {
      */
     static final int SUBJECT_EPOCH = 1024;
 
+    /** Bits of the H2 position that hold the sequence number: a partition stays below 2^40 signals. */
+    private static final int POSITION_BITS = 40;
+
     /**
      * On H2, the expression of the signals' primary key {@code pos} (see
      * {@code V21__Signal_position_key}): a partition's signals in one range, in seq order.
      */
-    static final String H2_POSITION = "CAST(partition_no AS BIGINT) * " + (1L << 40) + " + seq";
+    static final String H2_POSITION = "CAST(partition_no AS BIGINT) * " + (1L << POSITION_BITS) + " + seq";
 
     /** The position of a partition's signal on H2, as {@link #H2_POSITION} computes it. */
     static long position(long partition, long seq) {
-        return (partition << 40) + seq;
+        return (partition << POSITION_BITS) + seq;
     }
 
     private static final String COLUMNS = "partition_no, seq, id, org_id, type, subject, module, record_id, payload, occurred_at, recorded_at, actor";
@@ -628,7 +631,7 @@ final class JdbcSignalStore implements SignalStore {
                     while (rs.next()) {
                         Signal sig = read(rs);
                         // Overlapping ranges (consumers at different checkpoints) give a signal once.
-                        out.put(((long) sig.partition() << 40) | sig.seq(), sig);
+                        out.put(position(sig.partition(), sig.seq()), sig);
                     }
                 }
             }

@@ -22,9 +22,7 @@ abstract class OneDatabaseMigration extends BaseJavaMigration {
 
     @Override
     public void migrate(Context context) throws Exception {
-        String product = context.getConnection().getMetaData().getDatabaseProductName();
-        boolean postgres = product.toLowerCase(java.util.Locale.ROOT).contains("postgres");
-        if (postgres != (dialect == Dialect.POSTGRESQL)) {
+        if (Dialect.of(context.getConnection().getMetaData().getURL()) != dialect) {
             return;
         }
         try (Statement s = context.getConnection().createStatement()) {
