@@ -147,6 +147,50 @@ final class Columns {
         }
     }
 
+    /**
+     * A field's value as PostgreSQL reads it from text (cast in the statement to
+     * {@link #castFromText}), or null: what {@link #bind} would send, written out. Dates and
+     * times before year 1 are written with {@code BC}, and years past 9999 without ISO's sign,
+     * as PostgreSQL reads them.
+     */
+    static String text(Object value) {
+        if (value == null) {
+            return null;
+        } else if (value instanceof String s) {
+            return s;
+        } else if (value instanceof BigDecimal d) {
+            return d.toPlainString();
+        } else if (value instanceof LocalDate d) {
+            int year = d.getYear();
+            return year > 0 ? String.format(Locale.ROOT, "%04d-%02d-%02d", year, d.getMonthValue(), d.getDayOfMonth())
+                    : String.format(Locale.ROOT, "%04d-%02d-%02d BC", 1 - year, d.getMonthValue(), d.getDayOfMonth());
+        } else if (value instanceof Instant t) {
+            return timestampText(t);
+        } else if (value instanceof List<?> list) {
+            return Json.write(list);
+        } else if (value instanceof Long || value instanceof Integer || value instanceof Boolean || value instanceof UUID) {
+            return value.toString();
+        }
+        throw new IllegalArgumentException("Cannot bind " + value.getClass());
+    }
+
+    /**
+     * The type a field's column is cast to from {@link #text}, or null for the text columns,
+     * which take the text as it is: the column's own type (its length, its scale) applies on
+     * assignment, as it does to a bound value.
+     */
+    static String castFromText(FieldType type) {
+        return switch (type) {
+            case TEXT, EMAIL, PHONE, URL, PICKLIST, LONG_TEXT, MULTI_SELECT -> null;
+            case INTEGER -> "BIGINT";
+            case DECIMAL, CURRENCY, PERCENT -> "NUMERIC";
+            case BOOLEAN -> "BOOLEAN";
+            case DATE -> "DATE";
+            case DATETIME -> "TIMESTAMPTZ";
+            case LOOKUP, OWNER -> "UUID";
+        };
+    }
+
     /** Binds with a null of the right SQL type (PostgreSQL wants to know it). */
     static void bindTyped(PreparedStatement ps, int index, Object value, FieldType type) throws SQLException {
         if (value != null) {

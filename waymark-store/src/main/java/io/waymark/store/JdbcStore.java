@@ -88,7 +88,7 @@ public final class JdbcStore implements AutoCloseable {
                 .clock(clock)
                 .transactor(transactor)
                 .metadataStore(new JdbcMetadataStore(transactor))
-                .recordStore(new JdbcRecordStore(transactor))
+                .recordStore(new JdbcRecordStore(transactor, dialect))
                 .signalStore(new JdbcSignalStore(transactor, dialect, clock))
                 .identityStore(new JdbcIdentityStore(transactor))
                 .flowStore(new JdbcFlowStore(transactor))

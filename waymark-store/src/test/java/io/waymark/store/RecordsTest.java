@@ -149,6 +149,94 @@ class RecordsTest {
         assertThat(records.get(db.admin(), "Leads", two.get(1).id()).values()).containsEntry("Company", "Y");
     }
 
+    /**
+     * A bulk update writes every field type as a single update would: on PostgreSQL several
+     * records go in one statement, their values as text cast to each column's type, so each
+     * type's value (a date before year 1, a decimal's scale, a time's fraction, a multi-select's
+     * list, text with quotes and backslashes) must come back as it went in, and a cleared value
+     * must come back empty.
+     */
+    @BothDatabases
+    void aBulkUpdateStoresEveryFieldTypeAsItIsGiven(TestDb db) {
+        var metadata = db.engine().metadata();
+        // Leads hold text, email, phone, url, currency, integer, boolean, long text, picklist and owner fields already.
+        for (String field : List.of("{'api_name': 'Ratio', 'type': 'decimal'}", "{'api_name': 'Share', 'type': 'percent'}",
+                "{'api_name': 'Born', 'type': 'date'}", "{'api_name': 'Seen', 'type': 'datetime'}",
+                "{'api_name': 'Interests', 'type': 'multi_select', 'picklist_values': ['Beach', 'Mountains', 'City']}",
+                "{'api_name': 'Referrer', 'type': 'lookup', 'lookup_module': 'Contacts'}")) {
+            metadata.addField(db.admin(), "Leads", json(field));
+        }
+        Records records = db.engine().records();
+        Record contact = records.create(db.admin(), "Contacts", json("{'Last_Name': 'Referrer'}"));
+        List<Record> leads = records.createAll(db.admin(), "Leads", List.of(json("{'Last_Name': 'A'}"), json("{'Last_Name': 'B'}"),
+                json("{'Last_Name': 'C', 'Company': 'Kept', 'No_of_Employees': 3}")));
+        db.clock().advance(Duration.ofMinutes(1));
+
+        com.fasterxml.jackson.databind.node.ObjectNode everything = (com.fasterxml.jackson.databind.node.ObjectNode) json("{'Email': 'a@zylker.example',"
+                + " 'Website': 'https://zylker.example/x?y=1', 'Mobile': '+91 44 1234 5678', 'No_of_Employees': -9007199254740993,"
+                + " 'Ratio': 12345678901234567.1234, 'Annual_Revenue': 0.1, 'Share': 100, 'Email_Opt_Out': true, 'Born': '0044-03-15',"
+                + " 'Seen': '2026-01-05T09:00:00.123456Z', 'Interests': ['City', 'Beach'], 'Lead_Status': 'Contacted',"
+                + " 'Referrer': '" + contact.id() + "', 'Owner': '" + db.admin().userId() + "'}");
+        everything.put("id", leads.get(0).id().toString());
+        everything.put("Company", "Zylker \"Travels\" 'Ltd', {1,2}");
+        everything.put("Description", "line one\nline two, \\ and NULL");
+        List<Record> returned = records.updateAll(db.admin(), "Leads", List.of(everything,
+                json("{'id': '" + leads.get(1).id() + "', 'version': 1, 'Born': '9999-12-31', 'Email_Opt_Out': false, 'Seen': '1970-01-01T00:00:00Z'}"),
+                json("{'id': '" + leads.get(2).id() + "', 'Company': null, 'No_of_Employees': null}")));
+
+        for (Record r : returned) {
+            Record stored = records.get(db.admin(), "Leads", r.id());
+            assertThat(stored.version()).isEqualTo(2);
+            assertThat(stored.modifiedAt()).isEqualTo(TestDb.START.plus(Duration.ofMinutes(1)));
+            assertThat(stored.values().keySet()).isEqualTo(r.values().keySet());
+            r.values().forEach((field, value) -> {
+                if (value instanceof BigDecimal d) {
+                    assertThat((BigDecimal) stored.values().get(field)).as(field).isEqualByComparingTo(d);
+                } else {
+                    assertThat(stored.values().get(field)).as(field).isEqualTo(value);
+                }
+            });
+        }
+        Record first = records.get(db.admin(), "Leads", leads.get(0).id());
+        assertThat(first.values()).containsEntry("Company", "Zylker \"Travels\" 'Ltd', {1,2}").containsEntry("Description", "line one\nline two, \\ and NULL")
+                .containsEntry("No_of_Employees", -9007199254740993L).containsEntry("Email_Opt_Out", true).containsEntry("Born", LocalDate.of(44, 3, 15))
+                .containsEntry("Seen", java.time.Instant.parse("2026-01-05T09:00:00.123456Z")).containsEntry("Interests", List.of("Beach", "City"))
+                .containsEntry("Referrer", contact.id()).containsEntry("Owner", db.admin().userId());
+        assertThat((BigDecimal) first.values().get("Ratio")).isEqualByComparingTo("12345678901234567.1234");
+        assertThat(records.get(db.admin(), "Leads", leads.get(1).id()).values()).containsEntry("Born", LocalDate.of(9999, 12, 31))
+                .containsEntry("Email_Opt_Out", false).containsEntry("Last_Name", "B");
+        assertThat(records.get(db.admin(), "Leads", leads.get(2).id()).values()).containsEntry("Company", null).containsEntry("No_of_Employees", null)
+                .containsEntry("Last_Name", "C");
+    }
+
+    /**
+     * A record changed by someone else between the read and the write of a batch is not
+     * overwritten: the write names it, and the transaction it ran in keeps nothing of the batch.
+     */
+    @BothDatabases
+    void aBatchWriteOverARecordChangedMeanwhileFailsAndKeepsNothing(TestDb db) {
+        Records records = db.engine().records();
+        List<Record> three = records.createAll(db.admin(), "Leads", List.of(json("{'Last_Name': 'A'}"), json("{'Last_Name': 'B'}"),
+                json("{'Last_Name': 'C'}")));
+        JdbcTransactor tx = (JdbcTransactor) db.store().transactor();
+        JdbcRecordStore store = new JdbcRecordStore(tx, Dialect.valueOf(db.store().databaseKind().toUpperCase(java.util.Locale.ROOT)));
+        io.waymark.record.Module leads = db.engine().metadata().catalog(db.admin().orgId()).get("Leads");
+        // The second lead moves to version 2 meanwhile; the batch was drafted from version 1.
+        records.update(db.admin(), "Leads", three.get(1).id(), json("{'Company': 'Theirs'}"), 1L);
+        List<Record> drafts = three.stream().map(r -> {
+            java.util.Map<String, Object> values = new java.util.LinkedHashMap<>(r.values());
+            values.put("Company", "Mine");
+            return new Record(r.id(), r.module(), r.layoutId(), r.subject(), 2, r.createdAt(), r.createdBy(), TestDb.START, db.admin().userId(), values);
+        }).toList();
+
+        assertThatThrownBy(() -> tx.run(() -> store.update(db.admin().orgId(), leads, drafts)))
+                .isInstanceOfSatisfying(io.waymark.record.RecordStore.StaleVersionException.class, e -> assertThat(e.id()).isEqualTo(three.get(1).id()));
+        assertThat(three).extracting(r -> records.get(db.admin(), "Leads", r.id()).values().get("Company")).containsExactly(null, "Theirs", null);
+
+        tx.run(() -> store.update(db.admin().orgId(), leads, List.of(drafts.get(0), drafts.get(2))));
+        assertThat(three).extracting(r -> records.get(db.admin(), "Leads", r.id()).values().get("Company")).containsExactly("Mine", "Theirs", "Mine");
+    }
+
     @BothDatabases
     void lookupsMustPointAtRecordsOfTheSameOrganisation(TestDb db) {
         Records records = db.engine().records();
