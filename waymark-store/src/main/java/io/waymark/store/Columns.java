@@ -103,20 +103,24 @@ final class Columns {
 
     /**
      * An instant as PostgreSQL reads a {@code timestamptz} from text (for arrays of times, cast in
-     * the statement), or null. ISO's year 0 and the years before it (which {@link Instant#toString}
-     * writes so) are 1 BC and earlier there, written with {@code BC}; PostgreSQL rounds the
-     * fraction to microseconds, as it does a bound value.
+     * the statement), or null, stored as the same instant bound as a value would be. The fraction
+     * is rounded to microseconds, half up, as the driver rounds a bound value (PostgreSQL,
+     * given more digits, rounds half to even). Years 1 to 9999 are written as ISO writes them;
+     * ISO's year 0 and the years before it are 1 BC and earlier there, written with {@code BC};
+     * years past 9999 are written without ISO's sign, which PostgreSQL would take for a zone.
      */
     static String timestampText(Instant at) {
         if (at == null) {
             return null;
         }
-        OffsetDateTime t = at.atOffset(ZoneOffset.UTC);
-        if (t.getYear() > 0) {
-            return at.toString();
+        Instant micros = at.plusNanos(500).truncatedTo(java.time.temporal.ChronoUnit.MICROS);
+        OffsetDateTime t = micros.atOffset(ZoneOffset.UTC);
+        int year = t.getYear();
+        if (year > 0 && year <= 9999) {
+            return micros.toString();
         }
-        return String.format(Locale.ROOT, "%04d-%02d-%02d %02d:%02d:%02d.%09d+00 BC", 1 - t.getYear(), t.getMonthValue(), t.getDayOfMonth(),
-                t.getHour(), t.getMinute(), t.getSecond(), t.getNano());
+        return String.format(Locale.ROOT, "%04d-%02d-%02d %02d:%02d:%02d.%06d+00%s", year > 0 ? year : 1 - year, t.getMonthValue(),
+                t.getDayOfMonth(), t.getHour(), t.getMinute(), t.getSecond(), t.getNano() / 1000, year > 0 ? "" : " BC");
     }
 
     static void bind(PreparedStatement ps, int index, Object value) throws SQLException {

@@ -184,16 +184,7 @@ final class JdbcOutboxStore implements OutboxStore {
         if (dialect != Dialect.POSTGRESQL) {
             return claimOnH2(c, sql, params);
         }
-        try (java.sql.Statement st = c.createStatement()) {
-            st.execute("SET LOCAL enable_bitmapscan = off");
-        }
-        try {
-            return query(c, sql, params);
-        } finally {
-            try (java.sql.Statement st = c.createStatement()) {
-                st.execute("SET LOCAL enable_bitmapscan TO DEFAULT");
-            }
-        }
+        return PlannerSwitches.without(c, List.of("enable_bitmapscan"), conn -> query(conn, sql, params));
     }
 
     /**

@@ -357,30 +357,24 @@ final class JdbcRecordStore implements RecordStore {
             // then read every row of the organisation by its index into a hash join (30 ms for
             // 200 rows of 22,000). So the joins other than the nested loop are off for this
             // statement, and the organisation is no condition an index could serve.
-            try (java.sql.Statement st = c.createStatement()) {
-                st.execute("SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off; SET LOCAL enable_bitmapscan = off; "
-                        + "SET LOCAL enable_seqscan = off");
-            }
-            try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
-                int p = 1;
-                for (String[] column : List.of(id, expected, layout, subject, version, modifiedAt, modifiedBy)) {
-                    ps.setArray(p++, c.createArrayOf("text", column));
-                }
-                for (String[] column : values) {
-                    ps.setArray(p++, c.createArrayOf("text", column));
-                }
-                ps.setObject(p, orgId);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        updated.add(rs.getObject(1, UUID.class));
+            PlannerSwitches.without(c, List.of("enable_hashjoin", "enable_mergejoin", "enable_bitmapscan", "enable_seqscan"), conn -> {
+                try (PreparedStatement ps = conn.prepareStatement(sql.toString())) {
+                    int p = 1;
+                    for (String[] column : List.of(id, expected, layout, subject, version, modifiedAt, modifiedBy)) {
+                        ps.setArray(p++, conn.createArrayOf("text", column));
+                    }
+                    for (String[] column : values) {
+                        ps.setArray(p++, conn.createArrayOf("text", column));
+                    }
+                    ps.setObject(p, orgId);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            updated.add(rs.getObject(1, UUID.class));
+                        }
                     }
                 }
-            } finally {
-                try (java.sql.Statement st = c.createStatement()) {
-                    st.execute("SET LOCAL enable_hashjoin TO DEFAULT; SET LOCAL enable_mergejoin TO DEFAULT; "
-                            + "SET LOCAL enable_bitmapscan TO DEFAULT; SET LOCAL enable_seqscan TO DEFAULT");
-                }
-            }
+                return null;
+            });
             for (Record r : records) {
                 if (!updated.contains(r.id())) {
                     throw new StaleVersionException(r.id());
