@@ -179,20 +179,14 @@ final class Columns {
     }
 
     /**
-     * The type a field's column is cast to from {@link #text}, or null for the text columns,
-     * which take the text as it is: the column's own type (its length, its scale) applies on
-     * assignment, as it does to a bound value.
+     * The type a field's column is cast to from {@link #text}: the column's type
+     * ({@link #sqlType}) without its precision and scale, or null for the text columns, which
+     * take the text as it is. The column's own length and scale then apply on assignment, as
+     * they do to a bound value.
      */
     static String castFromText(FieldType type) {
-        return switch (type) {
-            case TEXT, EMAIL, PHONE, URL, PICKLIST, LONG_TEXT, MULTI_SELECT -> null;
-            case INTEGER -> "BIGINT";
-            case DECIMAL, CURRENCY, PERCENT -> "NUMERIC";
-            case BOOLEAN -> "BOOLEAN";
-            case DATE -> "DATE";
-            case DATETIME -> "TIMESTAMPTZ";
-            case LOOKUP, OWNER -> "UUID";
-        };
+        String column = sqlType(type);
+        return column.startsWith("VARCHAR") ? null : column.replaceFirst("\\(.*\\)", "");
     }
 
     /** Binds with a null of the right SQL type (PostgreSQL wants to know it). */
