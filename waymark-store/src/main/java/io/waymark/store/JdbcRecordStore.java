@@ -312,28 +312,26 @@ final class JdbcRecordStore implements RecordStore {
      */
     private void updateInOneStatement(UUID orgId, Module module, List<Record> records) {
         List<Field> fields = module.visibleFields();
-        int n = records.size();
-        String[] id = new String[n];
-        String[] expected = new String[n];
-        String[] layout = new String[n];
-        String[] subject = new String[n];
-        String[] version = new String[n];
-        String[] modifiedAt = new String[n];
-        String[] modifiedBy = new String[n];
-        String[][] values = new String[fields.size()][n];
-        for (int k = 0; k < n; k++) {
-            Record r = records.get(k);
-            id[k] = r.id().toString();
-            expected[k] = Long.toString(r.version() - 1);
-            layout[k] = r.layoutId() == null ? null : r.layoutId().toString();
-            subject[k] = r.subject();
-            version[k] = Long.toString(r.version());
-            modifiedAt[k] = Columns.timestampText(r.modifiedAt());
-            modifiedBy[k] = r.modifiedBy() == null ? null : r.modifiedBy().toString();
+        int width = 7 + fields.size();
+        Object[][] columns = Columns.arrays(records, width, r -> {
+            Object[] row = new Object[width];
+            row[0] = r.id();
+            row[1] = r.version() - 1;
+            row[2] = r.layoutId();
+            row[3] = r.subject();
+            row[4] = r.version();
+            row[5] = r.modifiedAt();
+            row[6] = r.modifiedBy();
             for (int f = 0; f < fields.size(); f++) {
-                values[f][k] = Columns.text(r.values().get(fields.get(f).apiName()));
+                row[7 + f] = r.values().get(fields.get(f).apiName());
             }
-        }
+            for (int k = 0; k < width; k++) {
+                row[k] = Columns.text(row[k]);
+            }
+            return row;
+        });
+        String[] types = new String[width];
+        java.util.Arrays.fill(types, "text");
         StringBuilder sql = new StringBuilder("UPDATE ").append(module.storage()).append(" r SET layout_id = CAST(v.layout_id AS UUID), ")
                 .append("subject = v.subject, version = CAST(v.version AS BIGINT), modified_at = CAST(v.modified_at AS TIMESTAMPTZ), ")
                 .append("modified_by = CAST(v.modified_by AS UUID)");
@@ -342,7 +340,7 @@ final class JdbcRecordStore implements RecordStore {
             String cast = Columns.castFromText(field.type());
             sql.append(", ").append(field.column()).append(" = ").append(cast == null ? "v.c" + f : "CAST(v.c" + f + " AS " + cast + ")");
         }
-        sql.append(" FROM UNNEST(").append("CAST(? AS TEXT[]), ".repeat(7 + fields.size()));
+        sql.append(" FROM UNNEST(").append("CAST(? AS TEXT[]), ".repeat(width));
         sql.setLength(sql.length() - 2);
         sql.append(") AS v(id, expected, layout_id, subject, version, modified_at, modified_by");
         for (int f = 0; f < fields.size(); f++) {
@@ -351,7 +349,7 @@ final class JdbcRecordStore implements RecordStore {
         // The organisation is checked on each row found, not used to find rows (see below).
         sql.append(") WHERE r.id = CAST(v.id AS UUID) AND r.version = CAST(v.expected AS BIGINT) AND (r.org_id = ?) IS TRUE RETURNING r.id");
         jdbc(c -> {
-            java.util.Set<UUID> updated = new java.util.HashSet<>(n * 2);
+            java.util.Set<UUID> updated = new java.util.HashSet<>(records.size() * 2);
             // Each row is found by its id, one index probe per row, whatever the statistics say:
             // a table that grew fast since its last ANALYZE looked small to the planner, which
             // then read every row of the organisation by its index into a hash join (30 ms for
@@ -359,14 +357,7 @@ final class JdbcRecordStore implements RecordStore {
             // statement, and the organisation is no condition an index could serve.
             PlannerSwitches.without(c, List.of("enable_hashjoin", "enable_mergejoin", "enable_bitmapscan", "enable_seqscan"), conn -> {
                 try (PreparedStatement ps = conn.prepareStatement(sql.toString())) {
-                    int p = 1;
-                    for (String[] column : List.of(id, expected, layout, subject, version, modifiedAt, modifiedBy)) {
-                        ps.setArray(p++, conn.createArrayOf("text", column));
-                    }
-                    for (String[] column : values) {
-                        ps.setArray(p++, conn.createArrayOf("text", column));
-                    }
-                    ps.setObject(p, orgId);
+                    ps.setObject(Columns.bindArrays(conn, ps, 1, types, columns), orgId);
                     try (ResultSet rs = ps.executeQuery()) {
                         while (rs.next()) {
                             updated.add(rs.getObject(1, UUID.class));

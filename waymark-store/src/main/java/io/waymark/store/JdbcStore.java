@@ -113,6 +113,10 @@ public final class JdbcStore implements AutoCloseable {
         return dataSource;
     }
 
+    Dialect dialect() {
+        return dialect;
+    }
+
     /** "h2" or "postgresql". */
     public String databaseKind() {
         return dialect.name().toLowerCase(java.util.Locale.ROOT);

@@ -216,7 +216,7 @@ class DispatcherTest {
     @BothDatabases
     void aPassTakesEveryPartitionWithSomethingNewAsOneBatchWithOneClaimReadAndAdvance(TestDb db) {
         CountingStore store = new CountingStore(new JdbcSignalStore((JdbcTransactor) db.store().transactor(),
-                Dialect.valueOf(db.store().databaseKind().toUpperCase(java.util.Locale.ROOT)), db.clock()));
+                db.store().dialect(), db.clock()));
         SignalDispatcher dispatcher = new SignalDispatcher(store, db.store().transactor(), db.clock(), 500, 5);
         List<List<Signal>> batches = new ArrayList<>();
         Recording consumer = new Recording(db.admin().orgId()) {

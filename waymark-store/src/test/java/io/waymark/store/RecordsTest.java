@@ -227,7 +227,7 @@ class RecordsTest {
         List<Record> three = records.createAll(db.admin(), "Leads", List.of(json("{'Last_Name': 'A'}"), json("{'Last_Name': 'B'}"),
                 json("{'Last_Name': 'C'}")));
         JdbcTransactor tx = (JdbcTransactor) db.store().transactor();
-        JdbcRecordStore store = new JdbcRecordStore(tx, Dialect.valueOf(db.store().databaseKind().toUpperCase(java.util.Locale.ROOT)));
+        JdbcRecordStore store = new JdbcRecordStore(tx, db.store().dialect());
         io.waymark.record.Module leads = db.engine().metadata().catalog(db.admin().orgId()).get("Leads");
         // The second lead moves to version 2 meanwhile; the batch was drafted from version 1.
         records.update(db.admin(), "Leads", three.get(1).id(), json("{'Company': 'Theirs'}"), 1L);
@@ -304,7 +304,7 @@ class RecordsTest {
         // The same write reaching the database (as when two writers race past the check above):
         // the database's refusal comes back naming the field, not as a failure of the statement.
         JdbcTransactor tx = (JdbcTransactor) db.store().transactor();
-        JdbcRecordStore store = new JdbcRecordStore(tx, Dialect.valueOf(db.store().databaseKind().toUpperCase(java.util.Locale.ROOT)));
+        JdbcRecordStore store = new JdbcRecordStore(tx, db.store().dialect());
         io.waymark.record.Module contacts = db.engine().metadata().catalog(db.admin().orgId()).get("Contacts");
         List<Record> drafts = List.of(three.get(0), three.get(2)).stream().map(r -> {
             java.util.Map<String, Object> values = new java.util.LinkedHashMap<>(r.values());
